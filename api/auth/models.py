@@ -1,0 +1,39 @@
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from api.db import UTCDateTime, new_id, utcnow
+from api.users.models import UserPublic
+
+
+class AuthToken(SQLModel, table=True):
+    """An opaque bearer token; only its keyed hash is stored."""
+
+    __tablename__ = "auth_token"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in; counted per account and per client address for rate limiting."""
+
+    __tablename__ = "login_failure"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    client_ip: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class TokenResponse(SQLModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user: UserPublic

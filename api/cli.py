@@ -1,0 +1,162 @@
+"""The `undercover` command (also `python -m api`). Thin: each command calls a service."""
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+
+def _session() -> Session:
+    from api.db import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def _database_url() -> str:
+    from api.config import get_settings
+
+    return get_settings().database_url
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from api.migrate import upgrade
+
+    upgrade(_database_url())
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.migrate import upgrade
+
+    upgrade(_database_url())
+    print(f"Undercover is running: open http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="warning", access_log=False, proxy_headers=args.proxy_headers)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from api.errors import Conflict
+    from api.users.models import UserCreate
+    from api.users.service import create_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (at least 10 characters): ")
+    try:
+        data = UserCreate(email=args.email, role=args.role, display_name=args.name or args.email.split("@")[0],
+                          password=password)
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+    with _session() as session:
+        try:
+            user = create_user(session=session, data=data)
+        except Conflict as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 1
+        print(user.id)
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from api.demo.loader import load_demo
+
+    with _session() as session:
+        summary = load_demo(session=session)
+    print(summary)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from api.exchange.importer import import_pain_points
+    from api.users.service import get_user_by_email
+
+    path = Path(args.file)
+    try:
+        stream = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with stream, _session() as session:
+        author = get_user_by_email(session=session, email=args.author)
+        if author is None:
+            print(f"error: no user with email {args.author}", file=sys.stderr)
+            return 2
+        try:
+            report = import_pain_points(session=session, author=author, stream=stream)
+        except (ValueError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    print(f"imported {report.imported} rows; {report.skipped} already imported; rejected {len(report.rejected)} rows")
+    for number, reason in report.rejected:
+        print(f"  row {number}: {reason}")
+    return 1 if args.strict and report.rejected else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from api.exchange.exporter import write_export
+
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        with _session() as session:
+            count = write_export(session=session, out=out, fmt=args.format)
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"exported {count} pain points to {args.out}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="undercover", description="Undercover field-visit logger")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, then serve the API and the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from a load balancer")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    create = sub.add_parser("create-user", help="create a user and print its id")
+    create.add_argument("email")
+    create.add_argument("--role", required=True, choices=["executive", "manager", "admin"])
+    create.add_argument("--name")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(func=cmd_create_user)
+
+    sub.add_parser("demo", help="load the demo organisation (idempotent)").set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser("import", help="bulk-import pain points from CSV")
+    imp.add_argument("file")
+    imp.add_argument("--author", required=True, help="email of the executive the visits belong to")
+    imp.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export every pain point with its theme")
+    exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    exp.add_argument("--out")
+    exp.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""One Settings object, read from the environment and `.env`."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = Path(".undercover-secret")
+
+
+def _development_secret() -> str:
+    """A random secret generated on first run and kept beside the database."""
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    value = secrets.token_urlsafe(32)
+    DEV_SECRET_FILE.write_text(value)
+    DEV_SECRET_FILE.chmod(0o600)
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./undercover.db"
+    environment: str = Field("development", alias="UNDERCOVER_ENV")
+    secret_key: str = Field("", alias="UNDERCOVER_SECRET_KEY")
+    token_days: int = Field(30, alias="UNDERCOVER_TOKEN_DAYS")
+    max_body_bytes: int = Field(2 * 1024 * 1024, alias="UNDERCOVER_MAX_BODY_BYTES")
+    login_max_failures: int = Field(10, alias="UNDERCOVER_LOGIN_MAX_FAILURES")
+    login_window_seconds: int = Field(600, alias="UNDERCOVER_LOGIN_WINDOW_SECONDS")
+    cors_origins: list[str] = Field(default_factory=list, alias="UNDERCOVER_CORS_ORIGINS")
+    pwa_dir: Path = Field(Path(__file__).resolve().parent.parent / "mobile_pwa", alias="UNDERCOVER_PWA_DIR")
+    log_level: str = Field("INFO", alias="UNDERCOVER_LOG_LEVEL")
+
+    @model_validator(mode="after")
+    def _secret_required_outside_development(self) -> "Settings":
+        if not self.secret_key:
+            if self.environment != "development":
+                raise ValueError("UNDERCOVER_SECRET_KEY must be set when UNDERCOVER_ENV is not 'development'")
+            self.secret_key = _development_secret()
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,105 @@
+"""Engine, session dependency and the column types every table shares."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel, create_engine
+
+# Constraint names must be deterministic for Alembic; set before any model is imported.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware timestamps on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timezone-aware column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_engine: Engine | None = None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not the driver, open transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Take the write lock up front: a read-then-write transaction can then never fail with
+    # "database is locked" half-way; concurrent writers wait (busy_timeout) instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        from api.config import get_settings
+
+        _engine = make_engine(get_settings().database_url)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests and the CLI switch databases)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+
+
+def get_session() -> Iterator[Session]:
+    # No commit here: services commit before the response is built (see CONVENTIONS).
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,112 @@
+"""Typed application errors, rendered once as {"error": ..., "detail": ...}."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorBody(BaseModel):
+    """The one shape every error response has."""
+
+    error: str
+    detail: Any = None
+
+
+class AppError(Exception):
+    status_code = 400
+    error = "Bad request"
+
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status_code = 404
+    error = "Not found"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    error = "Not authenticated"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    error = "Forbidden"
+
+
+class Conflict(AppError):
+    status_code = 409
+    error = "Conflict"
+
+
+class Invalid(AppError):
+    status_code = 422
+    error = "Invalid input"
+
+
+class TooMany(AppError):
+    status_code = 429
+    error = "Too many requests"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    error = "Payload too large"
+
+
+class Unavailable(AppError):
+    status_code = 503
+    error = "Service unavailable"
+
+
+def field_errors(errors: list[dict]) -> list[dict]:
+    """Pydantic errors reduced to what a client can show next to a field."""
+    out = []
+    for err in errors:
+        loc = [part for part in err.get("loc", ()) if part != "body"]
+        out.append({"loc": loc, "msg": err.get("msg", "invalid"), "type": err.get("type", "value_error")})
+    return out
+
+
+def error_response(status: int, error: str, detail: Any = None, headers=None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return error_response(exc.status_code, exc.error, exc.detail, exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "Invalid input", field_errors(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail), None, getattr(exc, "headers", None))
+
+
+# Documented on routes: `responses=error_responses(401, 403, 404)`.
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, expired or revoked token",
+    403: "The caller's role or ownership does not allow this",
+    404: "No such resource",
+    409: "Stale version: the body carries the server copy",
+    413: "Request body too large",
+    422: "Invalid input, with field-level messages",
+    429: "Too many attempts; retry after the Retry-After header",
+    503: "The database is unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int, dict]:
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in codes}

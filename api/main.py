@@ -1,0 +1,92 @@
+"""create_app(): routers, error handlers, middleware, the PWA mounted last."""
+
+import logging
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from api.auth.router import router as auth_router
+from api.config import get_settings
+from api.db import get_engine
+from api.errors import error_response, install_error_handlers
+from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
+from api.org.router import router as org_router
+from api.users.router import router as users_router
+from api.visits.router import router as visits_router
+
+API_DESCRIPTION = """Undercover: executives log field visits (shop-floor shifts, listened calls, journey
+walkthroughs) and the pain points they saw; managers triage them and see themes.
+
+Authenticate with `POST /api/auth/token` (OAuth2 password form) and send `Authorization: Bearer <token>`.
+Every error has the shape `{"error": str, "detail": str | list | null}`; 422 details are field-level
+`{"loc", "msg", "type"}` entries."""
+
+
+class PWAFiles(StaticFiles):
+    """The web app: the service worker and shell are revalidated on every load so updates arrive."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        response.headers["cache-control"] = "no-cache"  # ETag revalidation keeps this cheap
+        return response
+
+
+def _install_database_errors(app: FastAPI) -> None:
+    @app.exception_handler(OperationalError)
+    async def _db_down(_, exc: OperationalError) -> JSONResponse:
+        logging.getLogger("undercover").warning("database unavailable: %s", type(exc.orig).__name__)
+        return error_response(503, "Service unavailable", "The database is not answering; retry shortly",
+                              {"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return error_response(503, "Service unavailable", "The database connection was lost; retry shortly",
+                                  {"Retry-After": "5"})
+        raise exc
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(message)s")
+    app = FastAPI(
+        title="Undercover",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+    )
+    install_error_handlers(app)
+    _install_database_errors(app)
+
+    api = APIRouter(prefix="/api")
+    for router in (auth_router, users_router, org_router, visits_router):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
+    def healthz() -> JSONResponse:
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+            return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
+
+    if settings.pwa_dir.is_dir():
+        app.mount("/", PWAFiles(directory=settings.pwa_dir, html=True), name="pwa")
+    return app

@@ -1,0 +1,10 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from api.auth.models import AuthToken, LoginFailure
+from api.db import metadata
+from api.org.models import Department, Site
+from api.pain_points.models import PainPoint
+from api.users.models import User
+from api.visits.models import Visit
+
+__all__ = ["AuthToken", "Department", "LoginFailure", "PainPoint", "Site", "User", "Visit", "metadata"]

@@ -1,0 +1,96 @@
+"""A pain point: what hurt, how badly, for whom; written inside a visit."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ConfigDict, field_validator
+from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
+from sqlmodel import Field, SQLModel
+
+from api.db import UTCDateTime, utcnow
+
+TEXT_MAX = 2000
+
+
+class FeltBy(StrEnum):
+    customer = "customer"
+    employee = "employee"
+    both = "both"
+
+
+class Status(StrEnum):
+    new = "new"
+    acknowledged = "acknowledged"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    wont_fix = "wont_fix"
+
+
+def _strip_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+class PainPointBase(SQLModel):
+    text: str = Field(min_length=1, max_length=TEXT_MAX, schema_extra={"examples": ["Queue at the tills reached the back of the store; only 2 of 6 tills open"]})
+    severity: int = Field(default=3, ge=1, le=5, description="1 = minor irritation, 5 = lost customer or harm")
+    felt_by: FeltBy = Field(default=FeltBy.customer, sa_type=String(10))
+    department_id: uuid.UUID | None = Field(default=None, description="The owning department, if known")
+    journey_step: int | None = Field(
+        default=None, ge=0, le=99, description="0-based index into a journey walkthrough's details.steps"
+    )
+    quote: str | None = Field(default=None, max_length=TEXT_MAX, description="Verbatim words of a customer or employee")
+
+
+class PainPoint(PainPointBase, table=True):
+    __tablename__ = "pain_point"
+    __table_args__ = (
+        Index("ix_pain_point_feed", "occurred_at", "id"),
+        Index("ix_pain_point_visit_id", "visit_id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    visit_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("visit.id", ondelete="CASCADE"), nullable=False))
+    text: str = Field(sa_type=Text)
+    quote: str | None = Field(default=None, sa_type=Text)
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="department.id", ondelete="SET NULL")
+    position: int = Field(default=0, description="Order within the visit")
+    status: Status = Field(default=Status.new, sa_type=String(16))
+    theme_id: uuid.UUID | None = Field(default=None)
+    ref: str | None = Field(default=None, max_length=200, description="Row id from an imported spreadsheet")
+    # Copied from the visit so the feed filters and sorts without a join.
+    author_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    site_id: uuid.UUID | None = Field(default=None, foreign_key="site.id", ondelete="SET NULL", index=True)
+    visit_kind: str = Field(max_length=24)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PainPointWrite(PainPointBase):
+    """A pain point as the phone sends it inside a visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+
+    _no_nul = field_validator("text", "quote")(_strip_nul)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class PainPointPublic(PainPointBase):
+    id: uuid.UUID
+    status: Status
+    theme_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime

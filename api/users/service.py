@@ -1,0 +1,51 @@
+import uuid
+
+from sqlmodel import Session, select
+
+from api.auth.security import hash_password
+from api.auth.service import revoke_all_tokens
+from api.db import utcnow
+from api.errors import Conflict, NotFound
+from api.users.models import Role, User, UserCreate, UserUpdate, normalise_email
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(*, session: Session, data: UserCreate) -> User:
+    if get_user_by_email(session=session, email=data.email):
+        raise Conflict(f"A user with email {data.email} already exists")
+    user = User(
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=hash_password(data.password),
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def list_users(*, session: Session, role: Role | None = None) -> list[User]:
+    stmt = select(User).order_by(User.display_name)
+    if role:
+        stmt = stmt.where(User.role == role)
+    return list(session.exec(stmt).all())
+
+
+def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    changes = data.model_dump(exclude_unset=True)
+    password = changes.pop("password", None)
+    user.sqlmodel_update(changes)
+    if password:
+        user.password_hash = hash_password(password)
+    user.updated_at = utcnow()
+    session.add(user)
+    session.commit()
+    if password or changes.get("is_active") is False:
+        revoke_all_tokens(session=session, user=user)
+    return user

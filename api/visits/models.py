@@ -1,0 +1,132 @@
+"""A visit: one shift, listened call or journey walkthrough, with its pain points."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from sqlalchemy import JSON, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from api.db import UTCDateTime, utcnow
+from api.pain_points.models import PainPointPublic, PainPointWrite
+from api.visits.details import DETAILS_BY_KIND, VisitKind
+
+NOTES_MAX = 10_000
+PAIN_POINTS_MAX = 100
+
+
+class VisitBase(SQLModel):
+    kind: VisitKind = Field(sa_type=String(24))
+    site_id: uuid.UUID | None = None
+    started_at: datetime
+    ended_at: datetime | None = None
+    incognito: bool = False
+    notes: str = Field(default="", max_length=NOTES_MAX)
+    private_notes: str = Field(default="", max_length=NOTES_MAX, description="Visible to the author only")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Visit(VisitBase, table=True):
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_author_updated", "author_id", "updated_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    author_id: uuid.UUID = Field(foreign_key="user.id")
+    site_id: uuid.UUID | None = Field(default=None, foreign_key="site.id", ondelete="SET NULL")
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notes: str = Field(default="", sa_type=Text)
+    private_notes: str = Field(default="", sa_type=Text)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    version: int = 1
+    content_hash: str = Field(max_length=64, description="Hash of the last write, to recognise replays")
+    source: str = Field(default="app", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def _error(loc: tuple, message: str) -> InitErrorDetails:
+    return {"type": PydanticCustomError("value_error", message), "loc": loc, "input": None}
+
+
+class VisitWrite(VisitBase):
+    """A visit as the phone sends it: creates or replaces the visit and its pain points."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b9f7c1e-3f7a-4c55-9a43-6f1f8f5b2a10",
+                    "kind": "shop_floor_shift",
+                    "site_id": None,
+                    "started_at": "2026-11-21T09:00:00+00:00",
+                    "ended_at": "2026-11-21T13:00:00+00:00",
+                    "incognito": False,
+                    "notes": "Worked the tills through the Saturday rush.",
+                    "private_notes": "",
+                    "details": {"role_worked": "cashier", "team_lead": "Dave"},
+                    "version": 0,
+                    "pain_points": [
+                        {
+                            "id": "5c1d8c55-0d0e-4a43-8f0e-0c1f7f1ad001",
+                            "text": "Only 2 of 6 tills open at noon; queue to the back of the store",
+                            "severity": 4,
+                            "felt_by": "both",
+                            "department_id": None,
+                            "journey_step": None,
+                            "quote": "I'll just leave it then",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID | None = Field(default=None, description="Client-made UUID; the path's id when omitted")
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    version: int = Field(default=0, ge=0, le=2**31 - 1, description="The server version this write is based on")
+    pain_points: list[PainPointWrite] = Field(default_factory=list, max_length=PAIN_POINTS_MAX)
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> "VisitWrite":
+        errors: list[InitErrorDetails] = []
+        for name in ("notes", "private_notes"):
+            if "\x00" in getattr(self, name):
+                errors.append(_error((name,), "must not contain NUL characters"))
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            errors.append(_error(("ended_at",), "must not be before started_at"))
+        details_model = DETAILS_BY_KIND[self.kind]
+        try:
+            self.details = details_model.model_validate(self.details).model_dump(mode="json", exclude_none=True)
+        except ValidationError as exc:
+            for err in exc.errors():
+                errors.append(_error(("details", *err["loc"]), err["msg"]))
+        steps = len(self.details.get("steps", []))
+        seen: set[uuid.UUID] = set()
+        for i, pp in enumerate(self.pain_points):
+            if pp.id in seen:
+                errors.append(_error(("pain_points", i, "id"), "duplicate pain point id"))
+            seen.add(pp.id)
+            if pp.journey_step is not None and pp.journey_step >= steps:
+                errors.append(
+                    _error(("pain_points", i, "journey_step"), f"no such step (the visit has {steps} steps)")
+                )
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
+class VisitPublic(VisitBase):
+    id: uuid.UUID
+    author_id: uuid.UUID
+    private_notes: str | None = Field(default=None, description="Only ever returned to the author")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    pain_points: list[PainPointPublic]

@@ -1,0 +1,105 @@
+"""Small keyword-only factories that write straight to the database."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from sqlmodel import Session
+
+from api.auth.models import AuthToken
+from api.auth.security import hash_password, new_token, token_digest
+from api.db import utcnow
+from api.org.models import Department, Site
+from api.users.models import User
+
+PASSWORD = "correct horse battery"
+
+
+@lru_cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+
+
+@dataclass
+class Actor:
+    user: User
+    token: str
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.user.id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def visit_body(*, kind: str = "shop_floor_shift", pain_points: int = 2, version: int = 0, **overrides) -> dict:
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    body = {
+        "kind": kind,
+        "site_id": None,
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(hours=3)).isoformat(),
+        "incognito": False,
+        "notes": "Worked the tills through the lunchtime rush.",
+        "private_notes": "The store manager looked exhausted.",
+        "details": {"role_worked": "cashier"} if kind == "shop_floor_shift" else {},
+        "version": version,
+        "pain_points": [
+            {
+                "id": str(uuid.uuid4()),
+                "text": f"Queue reached the back of the store, only two tills open ({i})",
+                "severity": 4,
+                "felt_by": "customer",
+                "department_id": None,
+                "journey_step": None,
+                "quote": "I'm not waiting this long again",
+            }
+            for i in range(pain_points)
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+class Factory:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def user(self, *, role: str = "executive", email: str | None = None, name: str | None = None) -> Actor:
+        user = User(
+            email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.com",
+            display_name=name or role.title(),
+            role=role,
+            password_hash=_password_hash(),
+        )
+        self.session.add(user)
+        self.session.commit()
+        return Actor(user=user, token=self.token(user=user))
+
+    def token(self, *, user: User, expires_in: timedelta = timedelta(days=30), revoked: bool = False) -> str:
+        token = new_token()
+        self.session.add(
+            AuthToken(
+                user_id=user.id,
+                token_hash=token_digest(token),
+                expires_at=utcnow() + expires_in,
+                revoked_at=utcnow() if revoked else None,
+            )
+        )
+        self.session.commit()
+        return token
+
+    def site(self, *, name: str | None = None, kind: str = "store") -> Site:
+        site = Site(name=name or f"Store {uuid.uuid4().hex[:6]}", kind=kind, region="North")
+        self.session.add(site)
+        self.session.commit()
+        return site
+
+    def department(self, *, name: str | None = None) -> Department:
+        dept = Department(name=name or f"Dept {uuid.uuid4().hex[:6]}")
+        self.session.add(dept)
+        self.session.commit()
+        return dept
