@@ -103,3 +103,13 @@ class Factory:
         self.session.add(dept)
         self.session.commit()
         return dept
+
+
+def count_rows(session: Session, model) -> int:
+    """Count rows, then end the read transaction (on SQLite an open one would hold the write lock)."""
+    from sqlmodel import func, select
+
+    session.expire_all()
+    n = session.exec(select(func.count()).select_from(model)).one()
+    session.rollback()
+    return n

@@ -33,6 +33,7 @@ class Visit(VisitBase, table=True):
     __table_args__ = (Index("ix_visit_author_updated", "author_id", "updated_at"),)
 
     id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=24)  # a VisitKind; plain str because rows come back as str
     author_id: uuid.UUID = Field(foreign_key="user.id")
     site_id: uuid.UUID | None = Field(default=None, foreign_key="site.id", ondelete="SET NULL")
     started_at: datetime = Field(sa_type=UTCDateTime, index=True)
