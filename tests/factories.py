@@ -105,11 +105,12 @@ class Factory:
         return dept
 
 
-def count_rows(session: Session, model) -> int:
-    """Count rows, then end the read transaction (on SQLite an open one would hold the write lock)."""
+
+def count_rows(_session: Session, model) -> int:
+    """Count rows in a short transaction of its own: on SQLite an open one would hold the write lock."""
     from sqlmodel import func, select
 
-    session.expire_all()
-    n = session.exec(select(func.count()).select_from(model)).one()
-    session.rollback()
-    return n
+    from api.db import get_engine
+
+    with Session(get_engine()) as fresh:
+        return fresh.exec(select(func.count()).select_from(model)).one()

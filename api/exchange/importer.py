@@ -64,31 +64,36 @@ def _import_row(session: Session, author: User, row: dict[str, str]) -> bool:
     pain_point_id = _uuid_or_none(row.get("ref", "")) or uuid.uuid5(NAMESPACE, key)
     if session.get(PainPoint, pain_point_id) is not None:
         return False
-    if not (row.get("text") or "").strip():
-        raise ValueError("text: required")
+    problems = []
     try:
         occurred = _occurred_at((row.get("occurred_at") or "").strip())
     except ValueError:
-        raise ValueError("occurred_at: not an ISO 8601 date or datetime") from None
+        problems.append("occurred_at: not an ISO 8601 date or datetime")
+        occurred = datetime.now(UTC)
     site = department = None
     if (row.get("site") or "").strip():
         site = get_or_create_by_name(session=session, model=Site, name=row["site"][:120])
     if (row.get("department") or "").strip():
         department = get_or_create_by_name(session=session, model=Department, name=row["department"][:120])
-    data = VisitWrite.model_validate({
-        "id": visit_id,
-        "kind": (row.get("visit_kind") or VisitKind.shop_floor_shift).strip(),
-        "site_id": site.id if site else None,
-        "started_at": occurred,
-        "ended_at": occurred,
-        "pain_points": [{
-            "id": pain_point_id,
-            "text": row["text"],
-            "severity": (row.get("severity") or "3").strip(),
-            "felt_by": (row.get("felt_by") or "customer").strip(),
-            "department_id": department.id if department else None,
-        }],
-    })
+    try:
+        data = VisitWrite.model_validate({
+            "id": visit_id,
+            "kind": (row.get("visit_kind") or VisitKind.shop_floor_shift).strip(),
+            "site_id": site.id if site else None,
+            "started_at": occurred,
+            "ended_at": occurred,
+            "pain_points": [{
+                "id": pain_point_id,
+                "text": row.get("text") or "",
+                "severity": (row.get("severity") or "3").strip(),
+                "felt_by": (row.get("felt_by") or "customer").strip(),
+                "department_id": department.id if department else None,
+            }],
+        })
+    except ValidationError as exc:
+        problems.append(_describe(exc))
+    if problems:
+        raise ValueError("; ".join(problems))
     apply_visit_write(session=session, author=author, visit_id=visit_id, data=data, source="import")
     if row.get("ref"):
         session.get(PainPoint, pain_point_id).ref = row["ref"][:200]
