@@ -114,3 +114,11 @@ def count_rows(_session: Session, model) -> int:
 
     with Session(get_engine()) as fresh:
         return fresh.exec(select(func.count()).select_from(model)).one()
+
+
+def fetch(stmt) -> list:
+    """Run a query in a short transaction of its own (see count_rows)."""
+    from api.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as fresh:
+        return list(fresh.exec(stmt).all())

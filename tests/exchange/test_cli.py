@@ -7,7 +7,7 @@ from sqlmodel import select
 from api.pain_points.models import PainPoint
 from api.visits.models import Visit
 from tests.cli_helpers import run_cli
-from tests.factories import count_rows
+from tests.factories import count_rows, fetch
 
 HEADER = "ref,text,severity,felt_by,visit_kind,site,department,occurred_at,theme_id,theme_label\n"
 
@@ -80,8 +80,7 @@ def test_export_then_import_round_trips(database_url, session, client, executive
     # Importing our own export adds nothing; the same texts survive the trip unchanged.
     again = run_cli(database_url, "import", str(out), "--author", executive.user.email)
     assert "imported 0 rows" in again.stdout
-    texts = sorted(session.exec(select(PainPoint.text)).all())
-    session.rollback()
+    texts = sorted(fetch(select(PainPoint.text)))
     assert texts == ["Scanner froze twice", "Shelf said in stock; app said none"]
     jsonl = run_cli(database_url, "export", "--format", "jsonl")
     assert jsonl.stdout.count("\n") == 2 and '"status": "new"' in jsonl.stdout

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from api.pain_points.models import PainPoint
 from api.visits.models import Visit
-from tests.factories import count_rows, visit_body
+from tests.factories import count_rows, fetch, visit_body
 
 
 def sync(client, actor, visits=(), cursor=None):
@@ -25,12 +25,10 @@ def test_batch_is_accepted_and_replay_changes_nothing(client, session, executive
     first = sync(client, executive, batch)
     assert sorted(first["accepted"]) == sorted(v["id"] for v in batch)
     assert first["rejected"] == first["conflicts"] == []
-    before = {v.id: (v.version, v.updated_at) for v in session.exec(select(Visit)).all()}
-    session.rollback()
+    before = {v.id: (v.version, v.updated_at) for v in fetch(select(Visit))}
     again = sync(client, executive, batch)
     assert sorted(again["accepted"]) == sorted(v["id"] for v in batch)
-    session.expire_all()
-    assert {v.id: (v.version, v.updated_at) for v in session.exec(select(Visit)).all()} == before
+    assert {v.id: (v.version, v.updated_at) for v in fetch(select(Visit))} == before
     assert count_rows(session, Visit) == 5
     assert count_rows(session, PainPoint) == 10
 
