@@ -47,26 +47,32 @@ class LimitBodySize:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await self._reject(send, detail)
         seen = 0
-        started = False
+        exceeded = responded = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # The framework may turn our exception into its own 400; answer 413 instead.
+            nonlocal responded
+            if not exceeded:
+                responded = True
+                await send(message)
+            elif message["type"] == "http.response.start" and not responded:
+                responded = True
+                await self._reject(send, detail)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except BodyTooLarge:
-            if not started:
+            if not responded:
                 await self._reject(send, detail)
 
     @staticmethod
