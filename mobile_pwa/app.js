@@ -1,0 +1,268 @@
+// Start-up, routing, header (sync state, navigation), install and update prompts.
+import * as api from './js/api.js';
+import { clearAll, get, put } from './js/db.js';
+import { on } from './js/bus.js';
+import { h, clear, confirmDialog } from './js/ui.js';
+import { counts } from './js/outbox.js';
+import { startSync, syncNow, describe, getStatus, refreshLists, markSignedIn } from './js/sync.js';
+import * as home from './js/views/home.js';
+import * as visits from './js/views/visits.js';
+import * as visit from './js/views/visit.js';
+import * as signin from './js/views/signin.js';
+import * as placeholder from './js/views/placeholder.js';
+
+const main = document.getElementById('main');
+const header = document.getElementById('top');
+const banners = document.getElementById('banners');
+const MANAGER_ROLES = new Set(['manager', 'admin']);
+
+const ROUTES = [
+  [/^#?\/?$/, home],
+  [/^#\/visits$/, visits],
+  [/^#\/visit\/([0-9a-f-]{36})$/, visit],
+  [/^#\/(feed|themes|dashboard)$/, placeholder],
+  [/^#\/signin$/, signin],
+];
+
+// Work that must reach IndexedDB before the page goes away (e.g. the visit being typed).
+const beforeLeave = new Set();
+const saveEverything = () => Promise.all([...beforeLeave].map((fn) => fn()));
+
+let cleanup = null;
+let routeToken = 0;
+let firstRender = true;
+let syncStarted = false;
+
+const ctx = {
+  go: (hash) => {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  onLeave: (fn) => {
+    beforeLeave.add(fn);
+    return () => beforeLeave.delete(fn);
+  },
+  signedIn: async () => {
+    header.hidden = false;
+    renderNav();
+    markSignedIn();
+    hideBanner('auth');
+    if (!syncStarted) {
+      syncStarted = true;
+      startSync();
+    } else {
+      syncNow();
+    }
+    refreshLists();
+    askPersistentStorage();
+    ctx.go(ctx.afterSignIn || '#/');
+    ctx.afterSignIn = null;
+  },
+  signOut,
+};
+
+async function route() {
+  const token = ++routeToken;
+  if (cleanup) {
+    try { await cleanup(); } catch (err) { console.warn(err); }
+    cleanup = null;
+  }
+  if (token !== routeToken) return;
+  const session = api.currentSession();
+  let hash = location.hash || '#/';
+  if (!session || !session.user) hash = '#/signin';
+  let match = null;
+  let view = home;
+  for (const [pattern, candidate] of ROUTES) {
+    match = hash.match(pattern);
+    if (match) { view = candidate; break; }
+  }
+  clear(main);
+  renderNav();
+  const result = await view.render(main, match ? match.slice(1) : [], ctx);
+  if (token !== routeToken) {
+    if (typeof result === 'function') result();
+    return;
+  }
+  cleanup = typeof result === 'function' ? result : null;
+  const heading = main.querySelector('h1');
+  document.title = heading ? `${heading.textContent} – Undercover` : 'Undercover';
+  if (!firstRender && heading && !main.contains(document.activeElement)) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+  firstRender = false;
+}
+
+function renderNav() {
+  const user = api.currentUser();
+  const list = clear(document.getElementById('nav-list'));
+  if (!user) return;
+  const entries = [['#/', 'Home'], ['#/visits', 'My visits']];
+  if (MANAGER_ROLES.has(user.role)) entries.push(['#/feed', 'Feed'], ['#/themes', 'Themes'], ['#/dashboard', 'Dashboard']);
+  const here = location.hash || '#/';
+  for (const [href, text] of entries) {
+    list.append(h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, text)));
+  }
+  list.append(h('li', {}, h('button', { type: 'button', onclick: () => signOut() }, 'Sign out')));
+}
+
+function renderSync(status) {
+  const { main: text, aside } = describe(status);
+  const textEl = document.getElementById('sync-text');
+  if (textEl.textContent !== text) textEl.textContent = text;
+  document.getElementById('sync-sub').textContent = aside ? `· ${aside}` : '';
+  header.dataset.state = status.attention ? 'attention' : status.offline ? 'offline' : 'ok';
+  document.getElementById('sync-now').disabled = status.syncing;
+  if (status.authNeeded) showAuthBanner();
+}
+
+async function signOut() {
+  if (navigator.onLine !== false) await Promise.race([syncNow(), new Promise((r) => setTimeout(r, 5000))]);
+  const { unsynced } = await counts();
+  const message = unsynced
+    ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` +
+      'Signing out deletes them from this phone for good.'
+    : 'Sign out? Your visits are safe on the server; this phone forgets them.';
+  const ok = await confirmDialog(message, {
+    confirm: unsynced ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: Boolean(unsynced),
+  });
+  if (!ok) return;
+  await saveEverything();
+  if (api.tokenValid()) api.signOutOnServer().catch(() => {});
+  await clearAll();
+  if ('caches' in window) {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('undercover-api-')).map((n) => caches.delete(n)));
+  }
+  api.forgetSession();
+  header.hidden = true;
+  for (const el of [...banners.children]) el.remove();
+  ctx.go('#/signin');
+}
+
+// ---- banners: update, install, iOS, sign in again ----
+
+function showBanner(key, children, { bad = false } = {}) {
+  hideBanner(key);
+  const el = h('div', { class: `banner${bad ? ' bad' : ''}`, 'data-key': key }, children);
+  banners.append(el);
+  return el;
+}
+
+function hideBanner(key) {
+  const el = banners.querySelector(`[data-key="${key}"]`);
+  if (el) el.remove();
+}
+
+function showAuthBanner() {
+  if (banners.querySelector('[data-key="auth"]') || location.hash === '#/signin') return;
+  showBanner('auth', [
+    h('p', {}, 'Your sign-in has expired. Your visits are safe on this phone; sign in again to sync them.'),
+    h('button', {
+      type: 'button', class: 'btn small primary',
+      onclick: () => { ctx.afterSignIn = location.hash === '#/signin' ? '#/' : location.hash; ctx.go('#/signin'); },
+    }, 'Sign in again'),
+  ], { bad: true });
+}
+
+let updateRequested = false;
+
+function offerUpdate(worker) {
+  // A banner, never a reload: whatever is being typed stays put until the user taps Update.
+  showBanner('update', [
+    h('p', {}, 'A new version of Undercover is ready.'),
+    h('button', {
+      type: 'button', class: 'btn small primary',
+      onclick: async () => {
+        updateRequested = true;
+        await saveEverything();
+        worker.postMessage({ type: 'skip-waiting' });
+      },
+    }, 'Update'),
+  ]);
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (updateRequested) location.reload();
+  });
+  navigator.serviceWorker.register('sw.js').then((reg) => {
+    const watch = (worker) => {
+      if (!worker) return;
+      worker.addEventListener('statechange', () => {
+        if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(worker);
+      });
+    };
+    if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg.waiting);
+    watch(reg.installing);
+    reg.addEventListener('updatefound', () => watch(reg.installing));
+    const check = () => reg.update().catch(() => {});
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') check(); });
+    window.addEventListener('online', check);
+    setInterval(check, 30 * 60000);
+  }).catch((err) => console.warn('service worker not registered', err));
+}
+
+function setUpInstall() {
+  window.addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault();
+    showBanner('install', [
+      h('p', {}, 'Install Undercover on this phone: it opens faster and works without a connection.'),
+      h('div', { class: 'row' },
+        h('button', {
+          type: 'button', class: 'btn small primary',
+          onclick: async () => { hideBanner('install'); event.prompt(); await event.userChoice.catch(() => null); },
+        }, 'Install app'),
+        h('button', { type: 'button', class: 'btn small', onclick: () => hideBanner('install') }, 'Not now')),
+    ]);
+  });
+  window.addEventListener('appinstalled', () => hideBanner('install'));
+  const iOS = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+  if (iOS && !navigator.standalone) {
+    get('kv', 'ios-note-dismissed').then((dismissed) => {
+      if (dismissed) return;
+      showBanner('ios', [
+        h('p', {}, 'On iPhone and iPad, tap Share, then “Add to Home Screen”. Your visits are kept most safely there.'),
+        h('button', {
+          type: 'button', class: 'btn small',
+          onclick: () => { hideBanner('ios'); put('kv', true, 'ios-note-dismissed'); },
+        }, 'Got it'),
+      ]);
+    });
+  }
+}
+
+function askPersistentStorage() {
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then((yes) => yes || navigator.storage.persist()).catch(() => {});
+  }
+}
+
+async function start() {
+  registerServiceWorker();
+  setUpInstall();
+  on('sync', renderSync);
+  on('session', (what) => { if (what === 'expired') showAuthBanner(); });
+  document.getElementById('sync-now').addEventListener('click', () => {
+    syncNow();
+    refreshLists();
+  });
+  window.addEventListener('hashchange', route);
+  window.addEventListener('pagehide', saveEverything);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') saveEverything(); });
+  renderSync(getStatus());
+
+  const session = await api.loadSession();
+  if (session && session.user) {
+    header.hidden = false;
+    syncStarted = true;
+    startSync();
+    refreshLists();
+    if (!api.tokenValid()) showAuthBanner();
+  }
+  await route();
+}
+
+start();

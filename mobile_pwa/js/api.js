@@ -1,0 +1,77 @@
+// HTTP to the Undercover API and the signed-in session (kept in IndexedDB so the app opens offline).
+import { get, put } from './db.js';
+import { emit } from './bus.js';
+
+export class NetworkError extends Error {}
+
+let session = null; // { token, expires_at, user, email }
+
+export async function loadSession() {
+  session = (await get('kv', 'session')) || null;
+  return session;
+}
+
+export const currentSession = () => session;
+export const currentUser = () => (session ? session.user : null);
+
+export function tokenValid(s = session) {
+  return Boolean(s && s.token && (!s.expires_at || Date.parse(s.expires_at) > Date.now()));
+}
+
+export async function saveSession(value) {
+  session = value;
+  await put('kv', value, 'session');
+  emit('session', 'signed-in');
+}
+
+/** The server refused our token: keep the user (and every queued visit), forget the token. */
+export async function tokenRejected() {
+  if (!session || !session.token) return;
+  session = { ...session, token: null };
+  await put('kv', session, 'session');
+  emit('session', 'expired');
+}
+
+export function forgetSession() {
+  session = null;
+}
+
+/** One call. Resolves with { status, ok, data, headers }; rejects with NetworkError when no answer came. */
+export async function request(path, { method = 'GET', json, form, auth = true } = {}) {
+  const headers = { Accept: 'application/json' };
+  let body;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  } else if (form) {
+    body = new URLSearchParams(form);
+  }
+  if (auth && session && session.token) headers.Authorization = `Bearer ${session.token}`;
+  let res;
+  let text;
+  try {
+    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+    text = await res.text();
+  } catch (err) {
+    throw new NetworkError(err && err.message ? err.message : 'No connection');
+  }
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  return { status: res.status, ok: res.ok, data, headers: res.headers };
+}
+
+export const signIn = (email, password) =>
+  request('/api/auth/token', { method: 'POST', form: { username: email, password }, auth: false });
+
+export const signOutOnServer = () => request('/api/auth/logout', { method: 'POST' });
+
+/** Turns an error body into one readable sentence. */
+export function describeError(res) {
+  const d = res && res.data;
+  if (d && typeof d.detail === 'string' && d.detail) return d.detail;
+  if (d && Array.isArray(d.detail)) return d.detail.map((e) => e.msg).join('; ');
+  if (d && d.error) return d.error;
+  return `The server answered ${res ? res.status : 'nothing'}.`;
+}

@@ -1,0 +1,142 @@
+// Pieces of the visit form: kind-specific fields, journey steps, pain points.
+import { h, field, select, duration } from '../ui.js';
+import { stepMinutes } from '../outbox.js';
+
+export const TEXT_MAX = 2000;
+const CALL_CHANNELS = [['', '—'], ['phone', 'Phone'], ['chat', 'Chat'], ['email', 'Email'], ['social', 'Social media']];
+const OUTCOMES = [['', '—'], ['resolved_first_contact', 'Resolved at first contact'], ['transferred', 'Transferred'], ['unresolved', 'Unresolved']];
+const STEP_CHANNELS = [['', '—'], ['in_store', 'In store'], ['web', 'Web'], ['app', 'App'], ['phone', 'Phone'], ['chat', 'Chat'],
+  ['email', 'Email'], ['social', 'Social media'], ['post', 'Post'], ['other', 'Other']];
+const SEVERITY = [['1', '1 – minor irritation'], ['2', '2'], ['3', '3 – real problem'], ['4', '4'], ['5', '5 – lost customer or harm']];
+const FELT_BY = [['customer', 'Customer'], ['employee', 'Employee'], ['both', 'Both']];
+const EFFORT = [['', '—'], ['1', '1 – effortless'], ['2', '2'], ['3', '3'], ['4', '4'], ['5', '5'], ['6', '6'], ['7', '7 – very hard']];
+export const LABELS = {
+  site_id: 'Site', started_at: 'Started', ended_at: 'Ended', incognito: 'Incognito', notes: 'Notes',
+  private_notes: 'Private notes', text: 'Pain point', severity: 'Severity', felt_by: 'Felt by', department_id: 'Department',
+  journey_step: 'Journey step', quote: 'Quote', role_worked: 'Role worked', team_lead: 'Team lead', channel: 'Channel',
+  queue: 'Queue', call_reason: 'Call reason', outcome: 'Outcome', handle_time_minutes: 'Handle time (minutes)',
+  journey_name: 'Journey name', name: 'Step name', minutes: 'Minutes', effort: 'Effort', steps: 'Steps',
+};
+
+/** A text input bound to obj[key]. */
+function text(label, obj, key, onChange, attrs = {}) {
+  return field(label, (id) => h('input', {
+    id, type: 'text', value: obj[key] ?? '', maxlength: 200, ...attrs,
+    oninput: (e) => { obj[key] = e.target.value; onChange(); },
+  })).wrap;
+}
+
+function choice(label, options, obj, key, onChange) {
+  return field(label, (id) => {
+    const el = select(id, options, obj[key]);
+    el.addEventListener('change', () => { obj[key] = el.value || null; onChange(); });
+    return el;
+  }).wrap;
+}
+
+function number(label, obj, key, onChange, attrs = {}) {
+  return field(label, (id) => h('input', {
+    id, type: 'number', inputmode: 'decimal', min: 0, max: 1440, step: 'any', value: obj[key] ?? '', ...attrs,
+    oninput: (e) => { obj[key] = e.target.value === '' ? null : Number(e.target.value); onChange(); },
+  })).wrap;
+}
+
+/** A long text with a soft limit: nothing typed is ever cut off, an over-long text is flagged instead. */
+export function longText(label, obj, key, max, onChange, hintText = '') {
+  const f = field(label, (id) => h('textarea', { id, rows: 3 }), hintText);
+  f.control.value = obj[key] || '';
+  const check = () => {
+    const len = f.control.value.length;
+    const over = len > max;
+    f.control.setAttribute('aria-invalid', String(over));
+    f.hint.classList.toggle('bad', over);
+    f.hint.textContent = over ? `${len} of ${max} characters: too long to send, please shorten it.`
+      : len > max * 0.9 ? `${len} of ${max} characters.` : hintText;
+    f.hint.hidden = !f.hint.textContent;
+  };
+  f.control.addEventListener('input', () => { obj[key] = f.control.value; check(); onChange(); });
+  check();
+  return f;
+}
+
+export function detailFields(rec, onChange) {
+  const d = rec.visit.details;
+  if (rec.visit.kind === 'shop_floor_shift') {
+    return [text('Role worked', d, 'role_worked', onChange), text('Team lead', d, 'team_lead', onChange)];
+  }
+  if (rec.visit.kind === 'listened_call') {
+    return [
+      h('div', { class: 'grid2' }, choice('Channel', CALL_CHANNELS, d, 'channel', onChange),
+        choice('Outcome', OUTCOMES, d, 'outcome', onChange)),
+      text('Queue', d, 'queue', onChange),
+      text('Call reason', d, 'call_reason', onChange),
+      number('Handle time (minutes)', d, 'handle_time_minutes', onChange),
+    ];
+  }
+  return [text('Journey name', d, 'journey_name', onChange)];
+}
+
+/** One journey step. handlers: { onChange, toggleTimer(i), remove(i) } */
+export function stepFieldset(rec, i, handlers) {
+  const step = rec.visit.details.steps[i];
+  const timer = rec.local.step_timer;
+  const running = Boolean(timer && timer.index === i);
+  const live = h('p', { class: 'hint', 'data-step-timer': i });
+  const minutes = number('Minutes', step, 'minutes', () => {
+    // A typed number replaces the timed one; a running timer goes on from there.
+    if (rec.local.step_timer && rec.local.step_timer.index === i) rec.local.step_timer.since = Date.now();
+    handlers.onChange();
+  }, { step: 0.1 });
+  const box = h('fieldset', { class: 'card' },
+    h('legend', {}, `Step ${i + 1}`),
+    text('Step name', step, 'name', handlers.onChange),
+    h('div', { class: 'grid2' }, choice('Channel', STEP_CHANNELS, step, 'channel', handlers.onChange),
+      choice('Effort (1–7)', EFFORT, step, 'effort', handlers.onChange)),
+    minutes, live,
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'btn small', 'aria-label': `${running ? 'Stop timer' : 'Start timer'}, step ${i + 1}`, onclick: () => handlers.toggleTimer(i) },
+        running ? 'Stop timer' : 'Start timer'),
+      h('button', { type: 'button', class: 'btn small danger', onclick: () => handlers.remove(i) }, `Remove step ${i + 1}`)));
+  tickStep(rec, i, live);
+  return box;
+}
+
+export function tickStep(rec, i, el) {
+  const timer = rec.local.step_timer;
+  if (timer && timer.index === i) el.textContent = `Timer running: ${duration(Date.now() - timer.since)} (${stepMinutes(rec, i)} min in total)`;
+  else el.textContent = '';
+}
+
+/** One pain point. ctx: { departments, steps (names) | null, errors, onChange, remove(i) } */
+export function painPointFieldset(rec, i, ctx) {
+  const p = rec.visit.pain_points[i];
+  const errors = ctx.errors.filter((e) => e.pain_point_id === p.id);
+  const what = longText('Pain point', p, 'text', TEXT_MAX, ctx.onChange, 'What went wrong, in a sentence or two.');
+  const depts = [['', 'Not sure'], ...ctx.departments.map((d) => [d.id, d.name])];
+  const parts = [
+    h('legend', {}, `Pain point ${i + 1}`),
+    errors.length ? h('ul', { class: 'errors error' }, errors.map((e) => h('li', {}, `${LABELS[e.loc[2]] || 'This pain point'}: ${e.msg}`))) : null,
+    what.wrap,
+    h('div', { class: 'grid2' },
+      choice('Severity', SEVERITY, p, 'severity', ctx.onChange),
+      choice('Felt by', FELT_BY, p, 'felt_by', ctx.onChange)),
+    choice('Department', depts, p, 'department_id', ctx.onChange),
+  ];
+  if (ctx.steps) {
+    const options = [['', 'Not tied to a step'], ...ctx.steps.map((name, n) => [String(n), `${n + 1}. ${name || `Step ${n + 1}`}`])];
+    parts.push(field('Journey step', (id) => {
+      const el = select(id, options, p.journey_step ?? '');
+      el.addEventListener('change', () => { p.journey_step = el.value === '' ? null : Number(el.value); ctx.onChange(); });
+      return el;
+    }).wrap);
+  }
+  const quote = longText('Quote', p, 'quote', TEXT_MAX, ctx.onChange, 'Their exact words, if you have them (optional).');
+  parts.push(quote.wrap,
+    h('button', { type: 'button', class: 'btn small danger', onclick: () => ctx.remove(i) }, `Remove pain point ${i + 1}`));
+  for (const e of errors) {
+    const control = e.loc[2] === 'quote' ? quote.control : e.loc[2] === 'text' ? what.control : null;
+    if (control) control.setAttribute('aria-invalid', 'true');
+  }
+  const box = h('fieldset', { class: 'card', 'data-pain-point': p.id }, parts);
+  return { box, focus: () => what.control.focus() };
+}

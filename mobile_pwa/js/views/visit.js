@@ -1,0 +1,350 @@
+// The visit form: the clock runs while the visit does; every change is saved on the phone as it is typed.
+import { h, field, clear, duration, toLocalInput, fromLocalInput, confirmDialog, nextId } from '../ui.js';
+import { getAll } from '../db.js';
+import { on } from '../bus.js';
+import {
+  KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth,
+} from '../outbox.js';
+import { detailFields, stepFieldset, painPointFieldset, longText, tickStep } from './visit-parts.js';
+import { rejectedPanel, conflictPanel } from './resolve.js';
+import { stateLabel } from './visits.js';
+
+const NOTES_MAX = 10000;
+
+export async function render(main, [id], ctx) {
+  let rec = await getVisit(id);
+  if (!rec) {
+    main.append(h('h1', {}, 'Visit not found'), h('p', {}, 'It is not on this phone.'), h('p', {}, h('a', { href: '#/visits' }, 'My visits')));
+    return undefined;
+  }
+  const [siteRows, departmentRows] = await Promise.all([getAll('sites'), getAll('departments')]);
+  const sites = new Map(siteRows.map((s) => [s.id, s]));
+  const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
+  const deptMap = new Map(departments.map((d) => [d.id, d]));
+
+  let timer = 0;
+  let pending = false;
+  let chain = Promise.resolve();
+
+  const saved = h('p', { class: 'saved' }, 'Saved on this phone');
+  const clock = h('p', { class: 'clock', role: 'timer' });
+  const stateLine = h('p', {});
+  const notice = h('p', { role: 'status', tabindex: '-1' });
+  const attention = h('div', {});
+  const stepsBox = h('div', {});
+  const painBox = h('div', {});
+  const form = h('div', {});
+  const actions = h('div', { class: 'row sticky-actions' });
+
+  const isRunning = () => !rec.visit.ended_at;
+
+  function changed() {
+    pending = true;
+    saved.textContent = 'Saving…';
+    clearTimeout(timer);
+    timer = setTimeout(() => save(), 300);
+  }
+
+  /** Saves in order; each save starts from the revision the previous one produced. */
+  function save(mode = 'auto', options = {}) {
+    clearTimeout(timer);
+    chain = chain.then(async () => {
+      pending = false;
+      const stored = await saveVisit(structuredClone(rec), { mode, ...options });
+      Object.assign(rec, { rev: stored.rev, version: stored.version, state: stored.state, errors: stored.errors, conflict: stored.conflict });
+      if (!pending) saved.textContent = 'Saved on this phone';
+      updateMeta();
+    }).catch((err) => {
+      saved.textContent = `Not saved: ${err.message}. Keep this screen open and try again.`;
+    });
+    return chain;
+  }
+  const saveIfPending = () => (pending ? save() : chain);
+
+  function updateMeta() {
+    const label = stateLabel(rec);
+    stateLine.textContent = `Status: ${label}`;
+    const panel = rec.state === 'rejected'
+      ? rejectedPanel(rec, { resend, discard })
+      : rec.state === 'conflict' ? conflictPanel(rec, sites, departments, { keepMine, keepTheirs, keepBoth: both }) : null;
+    const key = panel ? `${rec.state}:${JSON.stringify(rec.errors)}:${rec.conflict?.version}:${rec.rev}` : '';
+    if (attention.dataset.key !== key) {
+      attention.dataset.key = key;
+      attention.replaceChildren(...(panel ? [panel] : []));
+    }
+  }
+
+  function tick() {
+    const start = Date.parse(rec.visit.started_at);
+    const end = rec.visit.ended_at ? Date.parse(rec.visit.ended_at) : Date.now();
+    clock.textContent = `${isRunning() ? 'Running' : 'Finished'} · ${duration(end - start)}`;
+    const t = rec.local.step_timer;
+    if (t) {
+      const el = stepsBox.querySelector(`[data-step-timer="${t.index}"]`);
+      if (el) tickStep(rec, t.index, el);
+    }
+  }
+
+  // ---- steps (journey walkthroughs) ----
+  const steps = () => rec.visit.details.steps;
+
+  function stopStepTimer() {
+    const t = rec.local.step_timer;
+    if (!t) return;
+    steps()[t.index].minutes = stepMinutes(rec, t.index);
+    rec.local.step_timer = null;
+  }
+
+  function drawSteps() {
+    if (rec.visit.kind !== 'journey_walkthrough') return;
+    clear(stepsBox).append(h('h2', {}, `Steps (${steps().length})`));
+    if (!steps().length) stepsBox.append(h('p', { class: 'hint' }, 'Add a step each time the journey moves on; its timer starts at once.'));
+    steps().forEach((_, i) => stepsBox.append(stepFieldset(rec, i, { onChange: changed, toggleTimer, remove: removeStep })));
+  }
+
+  function addStep() {
+    stopStepTimer();
+    steps().push({ name: '', channel: null, minutes: null, effort: null });
+    rec.local.step_timer = { index: steps().length - 1, since: Date.now() };
+    drawSteps();
+    drawPainPoints();
+    save();
+    const inputs = stepsBox.querySelectorAll('fieldset');
+    inputs[inputs.length - 1].querySelector('input').focus();
+  }
+
+  function toggleTimer(i) {
+    const running = rec.local.step_timer && rec.local.step_timer.index === i;
+    stopStepTimer();
+    if (!running) rec.local.step_timer = { index: i, since: Date.now() };
+    drawSteps();
+    save();
+    stepsBox.querySelectorAll('fieldset')[i].querySelector('button').focus();
+  }
+
+  async function removeStep(i) {
+    const ok = await confirmDialog(`Remove step ${i + 1}? Pain points attached to it stay, without a step.`, { confirm: 'Remove step', danger: true });
+    if (!ok) return;
+    const t = rec.local.step_timer;
+    if (t && t.index === i) rec.local.step_timer = null;
+    else if (t && t.index > i) t.index -= 1;
+    steps().splice(i, 1);
+    for (const p of rec.visit.pain_points) {
+      if (p.journey_step === i) p.journey_step = null;
+      else if (p.journey_step > i) p.journey_step -= 1;
+    }
+    drawSteps();
+    drawPainPoints();
+    save();
+  }
+
+  // ---- pain points ----
+  function drawPainPoints() {
+    const list = rec.visit.pain_points;
+    clear(painBox).append(h('h2', {}, `Pain points (${list.length})`));
+    if (!list.length) painBox.append(h('p', { class: 'hint' }, 'Tap “Add pain point” whenever something hurts a customer or an employee.'));
+    const stepNames = rec.visit.kind === 'journey_walkthrough' ? steps().map((s) => s.name) : null;
+    return list.map((_, i) => {
+      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], onChange: changed, remove: removePainPoint });
+      painBox.append(part.box);
+      return part;
+    });
+  }
+
+  function addPainPoint() {
+    const t = rec.local.step_timer;
+    const step = t ? t.index : rec.visit.kind === 'journey_walkthrough' && steps().length ? steps().length - 1 : null;
+    rec.visit.pain_points.push(newPainPoint(step));
+    const parts = drawPainPoints();
+    save();
+    parts[parts.length - 1].focus();
+  }
+
+  async function removePainPoint(i) {
+    const p = rec.visit.pain_points[i];
+    if (!isBlankPainPoint(p)) {
+      const ok = await confirmDialog(`Remove pain point ${i + 1}?`, { confirm: 'Remove', danger: true });
+      if (!ok) return;
+    }
+    rec.visit.pain_points.splice(i, 1);
+    drawPainPoints();
+    save();
+    actions.querySelector('button').focus();
+  }
+
+  // ---- whole visit ----
+  function siteField() {
+    const listId = nextId('sites');
+    const byName = new Map(siteRows.map((s) => [s.name.trim().toLowerCase(), s]));
+    const current = rec.visit.site_id ? sites.get(rec.visit.site_id) : null;
+    const emptyHint = siteRows.length ? 'Type to search the sites on this phone.' : 'No sites on this phone yet: they load when you are online.';
+    const f = field('Site', (fid) => h('input', { id: fid, type: 'text', list: listId, autocomplete: 'off', value: current ? current.name : rec.local.site_text || '' }), emptyHint);
+    const datalist = h('datalist', { id: listId }, siteRows.map((s) => h('option', { value: s.name }, [s.region, s.kind].filter(Boolean).join(' · '))));
+    f.control.addEventListener('input', () => {
+      const typed = f.control.value.trim();
+      const site = byName.get(typed.toLowerCase());
+      rec.visit.site_id = site ? site.id : null;
+      rec.local.site_text = site ? '' : f.control.value;
+      const unknown = typed && !site;
+      f.hint.textContent = unknown ? 'Not a site in the list: pick one of the suggestions.' : emptyHint;
+      f.hint.classList.toggle('bad', Boolean(unknown));
+      changed();
+    });
+    f.wrap.append(datalist);
+    return f.wrap;
+  }
+
+  function timeField(label, key) {
+    const f = field(label, (fid) => h('input', { id: fid, type: 'datetime-local', step: 1, value: toLocalInput(rec.visit[key]) }));
+    f.control.addEventListener('change', () => {
+      const iso = fromLocalInput(f.control.value);
+      if (!iso && key === 'started_at') {
+        f.hint.textContent = 'A visit needs a start time.';
+        f.hint.hidden = false;
+        return;
+      }
+      rec.visit[key] = iso;
+      const bad = rec.visit.ended_at && rec.visit.ended_at < rec.visit.started_at;
+      f.hint.textContent = bad ? 'The end is before the start.' : '';
+      f.hint.hidden = !bad;
+      tick();
+      changed();
+    });
+    return f.wrap;
+  }
+
+  function drawActions() {
+    const buttons = [h('button', { type: 'button', class: 'btn primary', onclick: addPainPoint }, 'Add pain point')];
+    if (rec.visit.kind === 'journey_walkthrough') buttons.push(h('button', { type: 'button', class: 'btn', onclick: addStep }, 'Add step'));
+    if (isRunning()) buttons.push(h('button', { type: 'button', class: 'btn', onclick: finish }, 'Finish visit'));
+    actions.replaceChildren(...buttons);
+  }
+
+  function draw() {
+    const notes = longText('Notes', rec.visit, 'notes', NOTES_MAX, changed, 'What you saw and heard.');
+    const privateNotes = longText('Private notes', rec.visit, 'private_notes', NOTES_MAX, changed, 'Only you can read these.');
+    const incognito = nextId();
+    const extra = [];
+    if (rec.state === 'draft' && rec.version === 0) {
+      extra.push(h('button', { type: 'button', class: 'btn danger', onclick: discardDraft }, 'Discard visit'));
+    }
+    form.replaceChildren(...[
+      siteField(),
+      h('div', { class: 'check' },
+        h('input', { id: incognito, type: 'checkbox', checked: Boolean(rec.visit.incognito), onchange: (e) => { rec.visit.incognito = e.target.checked; changed(); } }),
+        h('label', { for: incognito }, 'Incognito (people did not know who I was)')),
+      ...detailFields(rec, changed),
+      stepsBox,
+      painBox,
+      h('h2', {}, 'Notes'),
+      notes.wrap,
+      privateNotes.wrap,
+      h('h2', {}, 'Time'),
+      h('div', { class: 'grid2' }, timeField('Started', 'started_at'), isRunning() ? null : timeField('Ended', 'ended_at')),
+      extra.length ? h('div', { class: 'row' }, extra) : null,
+    ].filter(Boolean));
+    drawSteps();
+    drawPainPoints();
+    drawActions();
+    updateMeta();
+    tick();
+  }
+
+  async function finish() {
+    stopStepTimer();
+    rec.visit.ended_at = new Date().toISOString();
+    rec.visit.pain_points = rec.visit.pain_points.filter((p) => !isBlankPainPoint(p));
+    await save('queue');
+    draw();
+    notice.textContent = 'Visit finished and saved on this phone. It is queued to sync.';
+    notice.focus();
+  }
+
+  async function discardDraft() {
+    const ok = await confirmDialog('Discard this visit? It has not been sent anywhere, so it will be gone for good.', { confirm: 'Discard visit', danger: true });
+    if (!ok) return;
+    await chain;
+    await discardLocal(rec.id);
+    ctx.go('#/');
+  }
+
+  async function reload(message) {
+    await chain;
+    rec = await getVisit(id);
+    if (!rec) {
+      ctx.go('#/visits');
+      return;
+    }
+    draw();
+    if (message) {
+      notice.textContent = message;
+      notice.focus();
+    }
+  }
+
+  async function resend() {
+    await save('queue');
+    notice.textContent = 'Sent again. The status above shows whether the server accepted it.';
+    notice.focus();
+  }
+
+  async function discard() {
+    const never = rec.version === 0;
+    const ok = await confirmDialog(never
+      ? 'Discard this visit? The server never accepted it, so it will be gone for good.'
+      : 'Discard your unsent changes and go back to the copy the server has?', { confirm: 'Discard', danger: true });
+    if (!ok) return;
+    await chain;
+    await discardLocal(rec.id);
+    if (never) ctx.go('#/visits');
+    else reload('Your changes were discarded.');
+  }
+
+  async function keepMine() {
+    await save('queue', { version: rec.conflict.version });
+    reload('Your version is kept and queued to sync.');
+  }
+
+  async function keepTheirs() {
+    await chain;
+    await discardLocal(rec.id);
+    reload('The other version is kept.');
+  }
+
+  async function both() {
+    await chain;
+    await keepBoth(rec.id);
+    reload('Both are kept: your version is now a separate visit in My visits.');
+  }
+
+  main.append(h('h1', {}, KINDS[rec.visit.kind]), clock, saved, stateLine, notice, attention, form, actions);
+  draw();
+
+  const interval = setInterval(tick, 1000);
+  const stopWatching = on('visits', async (changedId) => {
+    if (changedId && changedId !== id) return;
+    await chain;
+    const fresh = await getVisit(id);
+    if (!fresh) return;
+    if (fresh.rev !== rec.rev) {
+      // Changed underneath by a pull from another device: show it, unless the user is typing.
+      if (!pending) {
+        rec = fresh;
+        draw();
+      }
+      return;
+    }
+    const errorsChanged = JSON.stringify(fresh.errors) !== JSON.stringify(rec.errors);
+    Object.assign(rec, { version: fresh.version, state: fresh.state, errors: fresh.errors, conflict: fresh.conflict });
+    updateMeta();
+    if (errorsChanged) drawPainPoints();
+  });
+  const stopLeaveHook = ctx.onLeave(saveIfPending);
+
+  return async () => {
+    clearInterval(interval);
+    stopWatching();
+    stopLeaveHook();
+    await saveIfPending();
+  };
+}

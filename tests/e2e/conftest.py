@@ -1,0 +1,265 @@
+"""Browser tests: the real server on a free loopback port, Debian's Chromium driven by Playwright.
+
+Each test gets its own server process and a fresh SQLite file. Without /usr/bin/chromium (or
+Playwright) the tests skip on a developer's machine and fail under CI=true.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PWA_DIR = ROOT / "mobile_pwa"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery"
+EXEC_EMAIL = "exec@example.com"
+ADMIN_EMAIL = "admin@example.com"
+SITES = [("Leeds Kirkstall", "store", "North"), ("Bristol Contact Centre", "contact_centre", "South West")]
+DEPARTMENTS = ["Store operations", "Customer service", "Logistics"]
+
+
+def require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+def wait_for(check, timeout: float = 15, what: str = "condition", page=None):
+    """Polls check() until it returns something truthy. Pass the page when Playwright handlers must run meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        if page is not None:
+            page.wait_for_timeout(200)
+        else:
+            time.sleep(0.2)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m api serve` in a subprocess, stoppable and restartable on the same port and database."""
+
+    def __init__(self, workdir: Path, pwa_dir: Path = PWA_DIR):
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{workdir / 'undercover.db'}",
+            "UNDERCOVER_SECRET_KEY": "test-secret",
+            "UNDERCOVER_ENV": "test",
+            "UNDERCOVER_PWA_DIR": str(pwa_dir),
+            "PYTHONPATH": str(ROOT),
+        }
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "api", *args], cwd=self.workdir, env=self.env, input=stdin,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, f"api {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def start(self) -> None:
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the process' lifetime
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not become healthy:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+    def token(self, email: str) -> str:
+        res = httpx.post(f"{self.url}/api/auth/token", data={"username": email, "password": PASSWORD}, timeout=10)
+        assert res.status_code == 200, res.text
+        return res.json()["access_token"]
+
+    def client(self, email: str = EXEC_EMAIL) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(email)}"}, timeout=10)
+
+    def visits(self, email: str = EXEC_EMAIL) -> list[dict]:
+        with self.client(email) as c:
+            res = c.get("/api/visits")
+            assert res.status_code == 200, res.text
+            return [v for v in res.json() if not v.get("deleted_at")]
+
+
+def seed(server: Server) -> None:
+    server.cli("migrate")
+    server.cli("create-user", EXEC_EMAIL, "--role", "executive", "--name", "Erin Exec", "--password-stdin",
+               stdin=PASSWORD + "\n")
+    server.cli("create-user", ADMIN_EMAIL, "--role", "admin", "--name", "Ada Admin", "--password-stdin",
+               stdin=PASSWORD + "\n")
+
+
+def seed_lists(server: Server) -> None:
+    with server.client(ADMIN_EMAIL) as c:
+        for name, kind, region in SITES:
+            assert c.post("/api/sites", json={"name": name, "kind": kind, "region": region}).status_code == 201
+        for name in DEPARTMENTS:
+            assert c.post("/api/departments", json={"name": name}).status_code == 201
+
+
+def make_server(workdir: Path, pwa_dir: Path = PWA_DIR) -> Server:
+    server = Server(workdir, pwa_dir)
+    seed(server)
+    server.start()
+    seed_lists(server)
+    return server
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[Server]:
+    srv = make_server(tmp_path)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(Path(CHROMIUM).exists(), f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "browser tests need Playwright for Python (pip install -e '.[dev]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Phone:
+    """One browser context = one phone: its own IndexedDB, service worker and caches."""
+
+    def __init__(self, browser, server: Server):
+        self.server = server
+        self.context = browser.new_context(viewport={"width": 360, "height": 780}, has_touch=True)
+        self.context.set_default_timeout(15000)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.page.on("pageerror", lambda err: self.console.append(f"pageerror: {err}"))
+
+    def open(self) -> None:
+        self.page.goto(self.server.url + "/")
+
+    def sign_in(self, email: str = EXEC_EMAIL) -> None:
+        from playwright.sync_api import expect
+
+        page = self.page
+        self.open()
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="New visit")).to_be_visible()
+        # Offline use needs the service worker in control and the cached lists in place.
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        page.wait_for_function(
+            """async () => {
+                const db = await new Promise((ok, ko) => { const r = indexedDB.open('undercover'); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+                const n = await new Promise((ok) => { const r = db.transaction('sites').objectStore('sites').count(); r.onsuccess = () => ok(r.result); });
+                db.close();
+                return n > 0;
+            }"""
+        )
+        expect(self.sync_state()).to_have_text("All synced")
+
+    def sync_state(self):
+        """The sync state in the page header (a live status region)."""
+        return self.page.get_by_role("banner").get_by_role("status")
+
+    def start_visit(self, kind: str = "Shop-floor shift") -> None:
+        from playwright.sync_api import expect
+
+        page = self.page
+        page.get_by_role("link", name="Home").click()
+        page.get_by_role("button", name="New visit").click()
+        page.get_by_role("button", name=kind).click()
+        expect(page.get_by_role("heading", level=1, name=kind)).to_be_visible()
+
+    def add_pain_point(self, text: str, severity: str = "3", felt_by: str = "customer",
+                       department: str | None = None, quote: str | None = None) -> None:
+        page = self.page
+        page.get_by_role("button", name="Add pain point").click()
+        box = page.locator("fieldset").filter(has=page.get_by_label("Pain point")).last
+        box.get_by_label("Pain point").fill(text)
+        box.get_by_label("Severity").select_option(severity)
+        box.get_by_label("Felt by").select_option(felt_by)
+        if department:
+            box.get_by_label("Department").select_option(label=department)
+        if quote:
+            box.get_by_label("Quote").fill(quote)
+
+    def wait_saved(self) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.get_by_text("Saved on this phone", exact=True)).to_be_visible()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def phone(browser, server) -> Iterator[Phone]:
+    p = Phone(browser, server)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def second_phone(browser, server) -> Iterator[Phone]:
+    p = Phone(browser, server)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def pwa_copy(tmp_path) -> Path:
+    """A copy of the app that a test can 'deploy' a new version into."""
+    target = tmp_path / "pwa"
+    shutil.copytree(PWA_DIR, target)
+    return target
