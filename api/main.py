@@ -69,7 +69,11 @@ def create_app() -> FastAPI:
         api.include_router(router)
     app.include_router(api)
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
+    @app.get("/livez", tags=["operations"], summary="Liveness only: the process answers (no database)")
+    def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/healthz", tags=["operations"], summary="Readiness: the database answers")
     def healthz() -> JSONResponse:
         try:
             with get_engine().connect() as conn:

@@ -1,0 +1,66 @@
+"""Start a real Undercover server for a benchmark: a fresh database, a free loopback port."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database(kind: str, name: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp(prefix='undercover-bench-')}/bench.db"
+    import psycopg
+
+    admin_url = os.environ.get("BENCH_PG_ADMIN_URL", DEFAULT_PG)
+    with psycopg.connect(admin_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "UNDERCOVER_SECRET_KEY": "bench-secret",
+           "UNDERCOVER_ENV": "bench"}
+    done = subprocess.run([sys.executable, "-m", "api", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, check=True)
+    return done.stdout
+
+
+@contextmanager
+def running_server(database_url: str, workers: int = 1):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "UNDERCOVER_SECRET_KEY": "bench-secret",
+           "UNDERCOVER_ENV": "bench", "UNDERCOVER_LOG_LEVEL": "WARNING",
+           "UNDERCOVER_LOGIN_MAX_FAILURES": "1000"}
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port), "--workers",
+                             str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

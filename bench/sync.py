@@ -1,0 +1,124 @@
+"""Sync throughput and latency: N phones push 20-visit batches (100 pain points) to a real server.
+
+    .venv/bin/python bench/sync.py --db sqlite
+    .venv/bin/python bench/sync.py --db postgresql   # uses BENCH_PG_ADMIN_URL or the local `test` database
+
+Prints visits/s, pain points/s, p50/p95/p99 of a batch, the same server's rate on a trivial endpoint
+(`/livez`, the framework ceiling) in the same run, their ratio, and checks the row counts.
+"""
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from server import cli, fresh_database, running_server
+
+PASSWORD = "bench password 123"
+
+
+def batch(size: int, pain_points: int) -> list[dict]:
+    start = datetime.now(UTC) - timedelta(days=1)
+    return [{
+        "id": str(uuid.uuid4()), "kind": "shop_floor_shift", "site_id": None,
+        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=2)).isoformat(),
+        "incognito": False, "notes": "Bench visit", "private_notes": "", "details": {"role_worked": "cashier"},
+        "version": 0,
+        "pain_points": [{
+            "id": str(uuid.uuid4()), "text": f"Queue at the tills was too long at noon, customer {i} left",
+            "severity": 3, "felt_by": "customer", "department_id": None, "journey_step": None, "quote": None,
+        } for i in range(pain_points)],
+    } for _ in range(size)]
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+async def phone(base: str, token: str, batches: int, size: int, per_visit: int, latencies: list[float],
+                sent: list[dict]) -> None:
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
+        cursor = (await c.post("/api/sync", json={"visits": [], "cursor": None})).json()["cursor"]
+        for _ in range(batches):
+            visits = batch(size, per_visit)
+            t0 = time.perf_counter()
+            res = await c.post("/api/sync", json={"visits": visits, "cursor": cursor})
+            latencies.append(time.perf_counter() - t0)
+            body = res.json()
+            assert res.status_code == 200 and len(body["accepted"]) == size, res.text[:300]
+            cursor = body["cursor"]
+            sent.extend(visits)
+
+
+async def trivial(base: str, concurrency: int, requests: int) -> float:
+    async def worker(n: int) -> None:
+        async with httpx.AsyncClient(base_url=base) as c:
+            for _ in range(n):
+                assert (await c.get("/livez")).status_code == 200
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(requests // concurrency) for _ in range(concurrency)))
+    return (requests // concurrency * concurrency) / (time.perf_counter() - t0)
+
+
+async def run(args) -> None:
+    url = fresh_database(args.db, "undercover_bench_sync")
+    cli(url, "migrate")
+    emails = [f"phone{i}@bench.example" for i in range(args.phones)]
+    for email in emails:
+        cli(url, "create-user", email, "--role", "executive", "--password-stdin", stdin=PASSWORD + "\n")
+    with running_server(url) as base:
+        tokens = [httpx.post(f"{base}/api/auth/token", data={"username": e, "password": PASSWORD}).json()
+                  ["access_token"] for e in emails]
+        latencies: list[float] = []
+        sent: list[dict] = []
+        # Warm-up: one batch per phone, not measured.
+        await asyncio.gather(*(phone(base, t, 1, args.size, args.pain_points, [], []) for t in tokens))
+        t0 = time.perf_counter()
+        await asyncio.gather(*(phone(base, t, args.batches, args.size, args.pain_points, latencies, sent)
+                               for t in tokens))
+        elapsed = time.perf_counter() - t0
+        ceiling = await trivial(base, args.phones, 2000)
+        # Replay one batch: nothing may be duplicated.
+        async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}) as c:
+            await c.post("/api/sync", json={"visits": sent[: args.size], "cursor": None})
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        visits = conn.execute(text("SELECT count(*) FROM visit")).scalar_one()
+        points = conn.execute(text("SELECT count(*) FROM pain_point")).scalar_one()
+    engine.dispose()
+    expected_visits = (args.batches + 1) * args.phones * args.size
+    batches_per_s = len(latencies) / elapsed
+    print(f"database: {args.db}; phones: {args.phones}; batches: {len(latencies)} of {args.size} visits "
+          f"x {args.pain_points} pain points")
+    print(f"visits/s: {len(sent) / elapsed:.0f}   pain points/s: {len(sent) * args.pain_points / elapsed:.0f}")
+    print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
+          f"p99 {pct(latencies, 99):.0f}  (mean {statistics.mean(latencies) * 1000:.0f})")
+    print(f"trivial endpoint /livez: {ceiling:.0f} req/s; sync batches/s: {batches_per_s:.1f}; "
+          f"ratio {batches_per_s / ceiling:.3f} (requests), {len(sent) / elapsed / ceiling:.2f} (visits)")
+    ok = visits == expected_visits and points == expected_visits * args.pain_points
+    print(f"rows: {visits} visits, {points} pain points; expected {expected_visits} and "
+          f"{expected_visits * args.pain_points}: {'OK' if ok else 'MISMATCH'}")
+    if not ok:
+        raise SystemExit(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--phones", type=int, default=8)
+    parser.add_argument("--batches", type=int, default=10, help="measured batches per phone")
+    parser.add_argument("--size", type=int, default=20, help="visits per batch")
+    parser.add_argument("--pain-points", type=int, default=5, help="pain points per visit")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
