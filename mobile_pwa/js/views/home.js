@@ -53,5 +53,4 @@ export async function render(main, _params, ctx) {
     }
     main.append(h('h2', {}, 'In progress'), list);
   }
-  main.append(h('p', {}, h('a', { href: '#/visits' }, 'See my visits')));
 }

@@ -1,0 +1,118 @@
+"""Visits that need the user: refused by the server, or changed on two phones at once."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import wait_for
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_rejected_visit_shows_the_reason_is_fixed_and_resent_or_discarded(phone, server):
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+
+    # Too long for the server (2000 characters at most). The phone flags it but never cuts what was typed.
+    phone.start_visit("Listened call")
+    page.get_by_label("Channel").select_option("phone")
+    phone.add_pain_point("x" * 2001)
+    phone.add_pain_point("Hold music restarts every 20 seconds")
+    expect(page.get_by_text("too long to send")).to_be_visible()
+    phone.wait_saved()
+    page.get_by_role("button", name="Finish visit").click()
+    expect(phone.sync_state()).to_have_text("Needs attention (1)")
+
+    # A second refused visit, to be discarded deliberately.
+    phone.start_visit("Shop-floor shift")
+    phone.add_pain_point("y" * 2500)
+    phone.wait_saved()
+    page.get_by_role("button", name="Finish visit").click()
+    expect(phone.sync_state()).to_have_text("Needs attention (2)")
+
+    page.get_by_role("link", name="My visits").click()
+    attention = page.get_by_role("list", name="Needs attention")
+    expect(attention.get_by_role("link")).to_have_count(2)
+    call = attention.get_by_role("link", name=re.compile("Listened call"))
+    expect(call).to_contain_text("Pain point 1")
+    expect(call).to_contain_text("at most 2000 characters")
+
+    call.click()
+    expect(page.get_by_role("heading", name=re.compile("did not accept"))).to_be_visible()
+    page.get_by_label("Pain point").first.fill("Caller waited 14 minutes before anyone answered")
+    phone.wait_saved()
+    page.get_by_role("button", name="Resend").click()
+    expect(phone.sync_state()).to_have_text("Needs attention (1)")
+    expect(page.get_by_text("Status: Synced")).to_be_visible()
+
+    page.get_by_role("link", name="My visits").click()
+    attention.get_by_role("link", name=re.compile("Shop-floor shift")).click()
+    page.get_by_role("button", name="Discard", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name="Discard").click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    expect(page.get_by_role("list", name="Needs attention")).to_have_count(0)
+    expect(page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(1)
+
+    visits = server.visits()
+    assert len(visits) == 1
+    assert visits[0]["kind"] == "listened_call"
+    assert visits[0]["details"] == {"channel": "phone"}
+    assert [p["text"] for p in visits[0]["pain_points"]] == [
+        "Caller waited 14 minutes before anyone answered", "Hold music restarts every 20 seconds",
+    ]
+
+
+def test_conflicting_edits_on_two_phones_keep_both_until_the_user_chooses(phone, second_phone, server):
+    from playwright.sync_api import expect
+
+    a, b = phone, second_phone
+    a.sign_in()
+    b.sign_in()
+
+    a.start_visit("Shop-floor shift")
+    a.page.get_by_label("Notes", exact=True).fill("First notes")
+    a.add_pain_point("Fitting rooms locked, no staff to open them")
+    a.wait_saved()
+    a.page.get_by_role("button", name="Finish visit").click()
+    wait_for(lambda: len(server.visits()) == 1, what="phone A's visit on the server")
+    expect(a.sync_state()).to_have_text("All synced")
+
+    # Phone B catches up, opens the visit, then loses its connection.
+    b.page.get_by_role("button", name="Sync now").click()
+    b.page.get_by_role("link", name="My visits").click()
+    b.page.get_by_role("link", name=re.compile("Shop-floor shift")).click()
+    b_notes = b.page.get_by_label("Notes", exact=True)
+    expect(b_notes).to_have_value("First notes")
+    b.context.set_offline(True)
+
+    a.page.get_by_label("Notes", exact=True).fill("Edited on phone A")
+    a.wait_saved()
+    wait_for(lambda: server.visits()[0]["notes"] == "Edited on phone A", what="phone A's edit on the server")
+
+    b_notes.fill("Edited on phone B")
+    b.wait_saved()
+    expect(b.sync_state()).to_have_text("Offline")
+    b.context.set_offline(False)
+    expect(b.sync_state()).to_have_text("Needs attention (1)")
+
+    # Both versions are on show; the server still has A's, phone B still has its own.
+    diff = b.page.get_by_role("table")
+    expect(diff.get_by_role("row", name=re.compile("Notes"))).to_contain_text("Edited on phone B")
+    expect(diff.get_by_role("row", name=re.compile("Notes"))).to_contain_text("Edited on phone A")
+    assert [v["notes"] for v in server.visits()] == ["Edited on phone A"]
+    expect(b_notes).to_have_value("Edited on phone B")
+
+    b.page.get_by_role("button", name="Keep both as separate visits").click()
+    expect(b.sync_state()).to_have_text("All synced")
+    visits = server.visits()
+    assert sorted(v["notes"] for v in visits) == ["Edited on phone A", "Edited on phone B"]
+    for v in visits:
+        assert [p["text"] for p in v["pain_points"]] == ["Fitting rooms locked, no staff to open them"]
+    assert len({v["pain_points"][0]["id"] for v in visits}) == 2
+
+    # Phone A picks up B's copy on its next sync: both phones show the same history.
+    a.page.get_by_role("button", name="Sync now").click()
+    a.page.get_by_role("link", name="My visits").click()
+    expect(a.page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(2)
