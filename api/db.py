@@ -76,7 +76,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
+    # No pre-ping (a round trip per request): a dropped connection fails one request with 503 and
+    # SQLAlchemy then invalidates the pool, so the next request reconnects.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_timeout=10, pool_recycle=1800)
 
 
 def get_engine() -> Engine:

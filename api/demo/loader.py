@@ -12,7 +12,7 @@ from api.org.service import get_or_create_by_name
 from api.users.models import User
 from api.users.service import get_user_by_email
 from api.visits.models import Visit, VisitWrite
-from api.visits.service import apply_visit_write
+from api.visits.writes import write_visits
 
 NAMESPACE = uuid.UUID("0d3c59a2-8d7e-4f0b-b6a4-51a0f3e7c2d9")
 ADVERTISED = ("exec@demo.undercover.example", "manager@demo.undercover.example", "admin@demo.undercover.example")
@@ -73,14 +73,14 @@ def load_demo(*, session: Session) -> str:
     }
     users = _users(session)
     today = datetime.now(UTC)
-    added = 0
+    by_author: dict[str, list[VisitWrite]] = {}
     for spec in data.VISITS:
         write = _visit_write(spec, site_ids, department_ids, today)
-        if session.get(Visit, write.id) is not None:
-            continue
-        apply_visit_write(session=session, author=users[spec["author"]], visit_id=write.id, data=write,
-                          source="demo")
-        added += 1
+        if session.get(Visit, write.id) is None:
+            by_author.setdefault(spec["author"], []).append(write)
+    added = 0
+    for email, writes in by_author.items():
+        added += len(write_visits(session=session, author=users[email], writes=writes, source="demo").created)
     session.commit()
     logins = "\n".join(f"  {email}  /  {data.DEMO_PASSWORD}" for email in ADVERTISED)
     state = f"added {added} visits" if added else "already loaded"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session
 
 from api.errors import field_errors
@@ -17,7 +18,7 @@ from api.pain_points.models import PainPoint
 from api.users.models import User
 from api.visits.details import VisitKind
 from api.visits.models import VisitWrite
-from api.visits.service import apply_visit_write
+from api.visits.writes import PAIN, write_visits
 
 NAMESPACE = uuid.UUID("6f1c2b8e-5d0a-4c7e-9a53-2b1d9e8f4a71")
 MAX_ROWS = 200_000
@@ -94,9 +95,12 @@ def _import_row(session: Session, author: User, row: dict[str, str]) -> bool:
         problems.append(_describe(exc))
     if problems:
         raise ValueError("; ".join(problems))
-    apply_visit_write(session=session, author=author, visit_id=visit_id, data=data, source="import")
+    outcome = write_visits(session=session, author=author, writes=[data], source="import")
+    if outcome.rejected or outcome.conflicts or outcome.forbidden:
+        errors = outcome.rejected.get(visit_id) or [{"loc": ["ref"], "msg": "clashes with an existing visit"}]
+        raise ValueError("; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in errors))
     if row.get("ref"):
-        session.get(PainPoint, pain_point_id).ref = row["ref"][:200]
+        session.execute(update(PAIN).where(PAIN.c.id == pain_point_id).values(ref=row["ref"][:200]))
     return True
 
 
@@ -124,7 +128,7 @@ def import_pain_points(*, session: Session, author: User, stream: io.TextIOBase)
         try:
             added = _import_row(session, author, {k: (v or "") for k, v in row.items() if k})
             savepoint.commit()
-        except Exception as exc:  # noqa: BLE001 - a bad row is reported, never fatal
+        except (ValueError, ValidationError) as exc:  # a bad row is reported, never fatal
             savepoint.rollback()
             report.rejected.append((number, _describe(exc)))
             continue

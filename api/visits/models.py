@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, utcnow
@@ -30,13 +30,17 @@ class VisitBase(SQLModel):
 
 class Visit(VisitBase, table=True):
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_author_updated", "author_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_visit_author_txid", "author_id", "txid"),
+        Index("ix_visit_author_started", "author_id", "started_at"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     kind: str = Field(max_length=24)  # a VisitKind; plain str because rows come back as str
     author_id: uuid.UUID = Field(foreign_key="user.id")
     site_id: uuid.UUID | None = Field(default=None, foreign_key="site.id", ondelete="SET NULL")
     started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    txid: int = Field(default=0, sa_type=BigInteger, description="Change stamp for sync (see changes.py)")
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     notes: str = Field(default="", sa_type=Text)
     private_notes: str = Field(default="", sa_type=Text)

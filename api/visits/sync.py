@@ -2,25 +2,22 @@
 
 import base64
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from api.db import utcnow
-from api.errors import AppError, Conflict, Invalid, field_errors
+from api.errors import Invalid, field_errors
 from api.users.models import User
-from api.visits.models import Visit, VisitPublic, VisitWrite
-from api.visits.service import apply_visit_write, publish
+from api.visits.changes import safe_cursor
+from api.visits.models import VisitPublic, VisitWrite
+from api.visits.service import publish
+from api.visits.writes import VISIT, write_visits
 
 BATCH_MAX = 200
 PULL_MAX = 500
-# A write stamped just before a pull but committed just after it must not be missed:
-# each pull re-reads this much before its cursor (phones upsert, so repeats are harmless).
-CURSOR_OVERLAP = timedelta(seconds=5)
 
 
 class SyncRequest(BaseModel):
@@ -52,75 +49,73 @@ class SyncResponse(BaseModel):
     more: bool = Field(False, description="True when more changes wait: call again with the new cursor")
 
 
-def encode_cursor(moment: datetime, after_id: uuid.UUID | None = None) -> str:
-    """A caught-up cursor is a moment; a mid-pagination one also names the last visit sent."""
-    text = f"{moment.isoformat()}|{after_id or ''}"
-    return base64.urlsafe_b64encode(text.encode()).decode()
+def encode_cursor(stamp: int, after_id: uuid.UUID | None = None) -> str:
+    """Caught up: the stamp from which changes are new. Mid-pagination: also the last visit sent."""
+    return base64.urlsafe_b64encode(f"v1|{stamp}|{after_id or ''}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID | None]:
+def decode_cursor(cursor: str) -> tuple[int, uuid.UUID | None]:
     try:
-        stamp, _, after = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        moment = datetime.fromisoformat(stamp)
-        after_id = uuid.UUID(after) if after else None
+        tag, stamp, after = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        if tag != "v1":
+            raise ValueError(tag)
+        return int(stamp), (uuid.UUID(after) if after else None)
     except (ValueError, UnicodeDecodeError):
-        moment = None
-    if moment is None or moment.tzinfo is None:
         raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued", "type": "value_error"}])
-    return moment, after_id
 
 
-def _push_one(session: Session, user: User, raw: dict[str, Any], result: SyncResponse) -> None:
-    raw_id = raw.get("id")
-    try:
-        data = VisitWrite.model_validate(raw)
-    except ValidationError as exc:
-        result.rejected.append(Rejected(id=str(raw_id) if raw_id is not None else None,
-                                        errors=field_errors(exc.errors())))
+def _push(session: Session, user: User, raws: list[dict[str, Any]], result: SyncResponse) -> None:
+    writes = []
+    for raw in raws:
+        raw_id = raw.get("id")
+        try:
+            data = VisitWrite.model_validate(raw)
+        except ValidationError as exc:
+            result.rejected.append(Rejected(id=str(raw_id) if raw_id is not None else None,
+                                            errors=field_errors(exc.errors())))
+            continue
+        if data.id is None:
+            result.rejected.append(Rejected(id=None, errors=[{"loc": ["id"], "msg": "Field required",
+                                                              "type": "missing"}]))
+            continue
+        writes.append(data)
+    if not writes:
         return
-    if data.id is None:
-        result.rejected.append(Rejected(id=None, errors=[{"loc": ["id"], "msg": "Field required",
-                                                          "type": "missing"}]))
-        return
-    savepoint = session.begin_nested()
     try:
-        apply_visit_write(session=session, author=user, visit_id=data.id, data=data)
-        savepoint.commit()
-        result.accepted.append(data.id)
-    except Conflict as exc:
-        savepoint.rollback()
-        result.conflicts.append(ConflictItem(id=data.id, server=exc.extra["server"]))
-    except Invalid as exc:
-        savepoint.rollback()
-        result.rejected.append(Rejected(id=str(data.id), errors=exc.detail))
-    except (AppError, IntegrityError) as exc:
-        savepoint.rollback()
-        message = exc.detail if isinstance(exc, AppError) else "conflicts with another write; retry"
-        result.rejected.append(Rejected(id=str(data.id), errors=[{"loc": [], "msg": str(message),
-                                                                   "type": "value_error"}]))
+        outcome = write_visits(session=session, author=user, writes=writes)
+        session.commit()
+    except IntegrityError:
+        # A concurrent request created one of these ids first: judge the batch again against it.
+        session.rollback()
+        outcome = write_visits(session=session, author=user, writes=writes)
+        session.commit()
+    result.accepted.extend(outcome.accepted)
+    for visit_id, errors in outcome.rejected.items():
+        result.rejected.append(Rejected(id=str(visit_id), errors=errors))
+    for visit_id in outcome.forbidden:
+        result.rejected.append(Rejected(id=str(visit_id), errors=[
+            {"loc": ["id"], "msg": "this visit belongs to someone else", "type": "value_error"}]))
+    if outcome.conflicts:
+        rows = session.execute(select(VISIT).where(VISIT.c.id.in_(outcome.conflicts))).all()
+        result.conflicts.extend(ConflictItem(id=v.id, server=v) for v in publish(session, rows, user))
 
 
 def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
-    since = decode_cursor(request.cursor) if request.cursor else None
+    since = decode_cursor(request.cursor) if request.cursor else (0, None)
     result = SyncResponse(accepted=[], rejected=[], conflicts=[], changes=[], cursor="")
-    for raw in request.visits:
-        _push_one(session, user, raw, result)
-    session.commit()
+    _push(session, user, request.visits, result)
 
-    pulled_at = utcnow()
-    stmt = select(Visit).where(Visit.author_id == user.id)
-    if since is not None:
-        moment, after_id = since
-        if after_id is None:
-            stmt = stmt.where(Visit.updated_at > moment - CURSOR_OVERLAP)
-        else:
-            stmt = stmt.where(
-                or_(Visit.updated_at > moment, and_(Visit.updated_at == moment, Visit.id > after_id))
-            )
-    visits = list(session.exec(stmt.order_by(Visit.updated_at, Visit.id).limit(PULL_MAX + 1)).all())
-    result.more = len(visits) > PULL_MAX
-    visits = visits[:PULL_MAX]
-    result.changes = publish(session, visits, user)
-    last = visits[-1] if visits else None
-    result.cursor = encode_cursor(last.updated_at, last.id) if result.more else encode_cursor(pulled_at)
+    stamp, after_id = since
+    safe = safe_cursor(session, user.id)
+    stmt = select(VISIT).where(VISIT.c.author_id == user.id)
+    if after_id is None:
+        stmt = stmt.where(VISIT.c.txid >= stamp)
+    else:
+        stmt = stmt.where(or_(VISIT.c.txid > stamp, and_(VISIT.c.txid == stamp, VISIT.c.id > after_id)))
+    rows = session.execute(stmt.order_by(VISIT.c.txid, VISIT.c.id).limit(PULL_MAX + 1)).all()
+    result.more = len(rows) > PULL_MAX
+    rows = rows[:PULL_MAX]
+    result.changes = publish(session, rows, user)
+    result.cursor = encode_cursor(rows[-1].txid, rows[-1].id) if result.more else encode_cursor(safe)
+    session.rollback()  # end the read transaction
     return result

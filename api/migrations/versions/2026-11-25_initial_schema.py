@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:10:55.092814
+Create Date: 2026-11-25 08:23:31.214002
 """
 
 from collections.abc import Sequence
@@ -80,7 +80,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_auth_token_user_id'), ['user_id'], unique=False)
 
     op.create_table('visit',
-    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=True),
     sa.Column('started_at', api.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', api.db.UTCDateTime(timezone=True), nullable=True),
@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('author_id', sa.Uuid(), nullable=False),
+    sa.Column('txid', sa.BigInteger(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -101,7 +102,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit'))
     )
     with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.create_index('ix_visit_author_updated', ['author_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_visit_author_started', ['author_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_visit_author_txid', ['author_id', 'txid'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_started_at'), ['started_at'], unique=False)
 
     op.create_table('pain_point',
@@ -149,7 +151,8 @@ def downgrade() -> None:
     op.drop_table('pain_point')
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_started_at'))
-        batch_op.drop_index('ix_visit_author_updated')
+        batch_op.drop_index('ix_visit_author_txid')
+        batch_op.drop_index('ix_visit_author_started')
 
     op.drop_table('visit')
     with op.batch_alter_table('auth_token', schema=None) as batch_op:
