@@ -37,7 +37,7 @@ export function forgetSession() {
 }
 
 /** One call. Resolves with { status, ok, data, headers }; rejects with NetworkError when no answer came. */
-export async function request(path, { method = 'GET', json, form, auth = true } = {}) {
+export async function request(path, { method = 'GET', json, form, auth = true, timeoutMs = 30000 } = {}) {
   const headers = { Accept: 'application/json' };
   let body;
   if (json !== undefined) {
@@ -47,13 +47,18 @@ export async function request(path, { method = 'GET', json, form, auth = true } 
     body = new URLSearchParams(form);
   }
   if (auth && session && session.token) headers.Authorization = `Bearer ${session.token}`;
+  // A request that never answers (a dead mobile link) counts as a network error, so the outbox retries.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
   let res;
   let text;
   try {
-    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit', signal: abort.signal });
     text = await res.text();
   } catch (err) {
     throw new NetworkError(err && err.message ? err.message : 'No connection');
+  } finally {
+    clearTimeout(timer);
   }
   let data = null;
   if (text) {

@@ -158,6 +158,8 @@ def server(tmp_path) -> Iterator[Server]:
     srv = make_server(tmp_path)
     yield srv
     srv.stop()
+    # Shown by pytest only when the test failed.
+    print("---- server log (tail) ----\n" + "\n".join(srv.log_path.read_text().splitlines()[-40:]))
 
 
 @pytest.fixture(scope="session")
@@ -167,6 +169,10 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "browser tests need Playwright for Python (pip install -e '.[dev]')")
+    from playwright.sync_api import expect
+
+    # The machine may be busy (2 cores shared with the server): give assertions room, not the app.
+    expect.set_options(timeout=15000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
@@ -182,7 +188,9 @@ class Phone:
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.console: list[str] = []
+        self.log: list[str] = []
         self.page.on("pageerror", lambda err: self.console.append(f"pageerror: {err}"))
+        self.page.on("console", lambda msg: self.log.append(f"{msg.type}: {msg.text}"))
 
     def open(self) -> None:
         self.page.goto(self.server.url + "/")
@@ -241,6 +249,7 @@ class Phone:
 
     def close(self) -> None:
         self.context.close()
+        print("---- browser console ----\n" + "\n".join(self.log[-40:]))
 
 
 @pytest.fixture
