@@ -1,0 +1,230 @@
+"""Group pain-point vectors into themes without being told how many there are.
+
+How the number of themes is found: a Ward tree is built over the points (over the spectral embedding of their
+15-NN graph once there are enough of them) and walked from the root; a node becomes a theme as soon as its
+members' mean pairwise cosine similarity, measured on the original vectors, reaches `min_similarity`. That
+criterion is a property of the embedding model, not of the data volume, so 20 and 10,000 pain points are cut
+alike. Then: tiny groups dissolve, and a point far from its theme's centroid leaves it; such strays join the
+nearest theme if similar enough, else stay unthemed (-1); themes are refined by a few nearest-centroid
+passes; at most `MAX_UNTHEMED` of the points stay unthemed.
+
+Volume: at most `MAX_TREE_POINTS` points go into the tree (400 MB, a few seconds); above that a fixed-seed
+sample is clustered and every other point takes the majority theme of its 10 nearest sampled points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spectral import nearest_neighbours, spectral_embedding
+from .ward import WardTree, ward_tree
+
+MAX_TREE_POINTS = 10_000
+SPECTRAL_MIN_POINTS = 1_500  # below this the k-NN graph is too thin to help (measured on 80-point draws)
+MAX_UNTHEMED = 0.10
+UNTHEMED = -1
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Thresholds that depend on the embedder's similarity scale, not on the data volume."""
+
+    min_similarity: float  # mean pairwise cosine a group needs to be one theme
+    join_similarity: float  # cosine to a theme's centroid a stray point needs to join it
+
+
+SETTINGS = {
+    "minilm": ClusterSettings(min_similarity=0.55, join_similarity=0.50),
+    "tfidf": ClusterSettings(min_similarity=0.15, join_similarity=0.20),
+}
+
+
+def settings_for(embedder: str) -> ClusterSettings:
+    return SETTINGS.get(embedder, SETTINGS["minilm"])
+
+
+def cluster(
+    vectors: np.ndarray,
+    *,
+    embedder: str = "minilm",
+    fixed: Mapping[int, str] | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Theme labels for `vectors` (n, d): ints 0..k-1, largest theme first, or -1 for unthemed.
+
+    `embedder` picks the similarity thresholds ("minilm" or "tfidf"; pass what `embed` returned). `fixed`
+    maps a point index to a group key chosen by a manager: those points are left out of the clustering and
+    each key becomes one theme of its own (numbered after the found themes), so a manager's move is never
+    undone. Deterministic for a given input and seed.
+    """
+    x = _normalise(np.asarray(vectors, dtype=np.float32))
+    n = len(x)
+    labels = np.full(n, UNTHEMED, dtype=np.int64)
+    fixed = dict(fixed or {})
+    free = np.array([i for i in range(n) if i not in fixed], dtype=np.int64)
+    settings = settings_for(embedder)
+    if len(free):
+        labels[free] = _cluster_free(x[free], settings, seed)
+    next_label = int(labels.max()) + 1 if n else 0
+    for key in sorted(set(fixed.values())):
+        members = [i for i, k in fixed.items() if k == key]
+        labels[members] = next_label
+        next_label += 1
+    return labels
+
+
+def _cluster_free(x: np.ndarray, settings: ClusterSettings, seed: int) -> np.ndarray:
+    n = len(x)
+    if n <= MAX_TREE_POINTS:
+        labels = _cluster_tree(x, settings)
+    else:
+        sample = np.sort(np.random.default_rng(seed).choice(n, MAX_TREE_POINTS, replace=False))
+        labels = _assign_by_neighbours(x, x[sample], _cluster_tree(x[sample], settings))
+    labels = _cap_unthemed(x, labels, floor=settings.join_similarity / 2)
+    return _renumber_by_size(labels)
+
+
+def _cluster_tree(x: np.ndarray, settings: ClusterSettings) -> np.ndarray:
+    n = len(x)
+    if n < 2:
+        return np.full(n, UNTHEMED, dtype=np.int64)
+    space = x
+    if n >= SPECTRAL_MIN_POINTS:
+        space = spectral_embedding(x, neighbours=15, dims=min(80, n // 10))
+    tree = ward_tree(space)
+    labels = _cut_by_similarity(tree, x, settings.min_similarity)
+    labels = _dissolve_small(x, labels, min_size=max(2, round(n / 2000)), join=settings.join_similarity)
+    return _refine(space, labels)
+
+
+def _cut_by_similarity(tree: WardTree, x: np.ndarray, min_similarity: float) -> np.ndarray:
+    """Cut the tree top-down where a node's mean pairwise cosine (on `x`) first reaches `min_similarity`."""
+    m = tree.n_leaves
+    sums = np.empty((2 * m - 1, x.shape[1]), dtype=np.float64)
+    sums[:m] = x
+    for i, (a, b) in enumerate(tree.children):
+        sums[m + i] = sums[a] + sums[b]
+    size = tree.weight
+    # Mean pairwise cosine of w unit vectors with sum S is (|S|^2 - w) / (w (w - 1)); unlike |S| / w it
+    # does not flatter small groups, so two loosely related points are not a theme just because they are two.
+    sq = np.einsum("ij,ij->i", sums, sums)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_sim = np.where(size > 1, (sq - size) / (size * (size - 1)), 1.0)
+    labels = np.empty(m, dtype=np.int64)
+    stack, theme = [tree.root], 0
+    while stack:
+        node = stack.pop()
+        if node >= m and mean_sim[node] < min_similarity:
+            stack.extend(int(c) for c in tree.children[node - m])
+            continue
+        under = [node]
+        while under:
+            u = under.pop()
+            if u < m:
+                labels[u] = theme
+            else:
+                under.extend(int(c) for c in tree.children[u - m])
+        theme += 1
+    return labels
+
+
+def _centroids(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(theme ids, their L2-normalised centroids) for labels >= 0."""
+    themes = np.unique(labels[labels >= 0])
+    sums = np.zeros((len(themes), x.shape[1]), dtype=np.float64)
+    pos = np.searchsorted(themes, labels[labels >= 0])
+    np.add.at(sums, pos, x[labels >= 0])
+    return themes, _normalise(sums)
+
+
+def _dissolve_small(x: np.ndarray, labels: np.ndarray, *, min_size: int, join: float) -> np.ndarray:
+    """Members of groups smaller than `min_size`, and members less than `join` similar to their own theme's
+    centroid, join the nearest real theme if at least `join` similar to it, else become unthemed (-1)."""
+    sizes = np.bincount(labels)
+    out = labels.copy()
+    out[sizes[labels] < min_size] = UNTHEMED
+    if not (out >= 0).any():
+        return out
+    themes, cents = _centroids(x, out)
+    themed = np.flatnonzero(out >= 0)
+    own = np.einsum("ij,ij->i", x[themed], cents[np.searchsorted(themes, out[themed])])
+    out[themed[own < join]] = UNTHEMED
+    stray = np.flatnonzero(out == UNTHEMED)
+    if not len(stray):
+        return out
+    sims = x[stray] @ cents.T
+    best = np.argmax(sims, axis=1)
+    joined = sims[np.arange(len(best)), best] >= join
+    out[stray[joined]] = themes[best[joined]]
+    return out
+
+
+def _refine(space: np.ndarray, labels: np.ndarray, passes: int = 5) -> np.ndarray:
+    """A few spherical k-means passes over the themed points, in the space the tree was built in."""
+    out = labels.copy()
+    themed = np.flatnonzero(out >= 0)
+    for _ in range(passes):
+        themes, cents = _centroids(space, out)
+        if len(themes) < 2:
+            break
+        new = themes[np.argmax(space[themed] @ cents.T, axis=1)]
+        if np.array_equal(new, out[themed]):
+            break
+        out[themed] = new
+    return out
+
+
+def _assign_by_neighbours(x: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray, k: int = 10):
+    """Each point's label: the similarity-weighted majority of its `k` nearest sampled points' labels."""
+    idx, sim = nearest_neighbours(x, sample, k)
+    votes = sample_labels[idx] + 1  # shift so "unthemed" is 0
+    n_labels = int(sample_labels.max()) + 2
+    out = np.empty(len(x), dtype=np.int64)
+    for start in range(0, len(x), 8192):
+        v = votes[start : start + 8192]
+        w = np.maximum(sim[start : start + 8192], 1e-6)
+        tally = np.zeros((len(v), n_labels))
+        np.add.at(tally, (np.repeat(np.arange(len(v)), v.shape[1]), v.ravel()), w.ravel())
+        out[start : start + len(v)] = np.argmax(tally, axis=1) - 1
+    return out
+
+
+def _cap_unthemed(x: np.ndarray, labels: np.ndarray, *, floor: float) -> np.ndarray:
+    """If more than `MAX_UNTHEMED` are unthemed, the strays closest to a theme join it until the cap holds,
+    but never one whose similarity to the theme is below `floor`: a point that fits nothing stays unthemed."""
+    out = labels.copy()
+    stray = np.flatnonzero(out == UNTHEMED)
+    allowed = int(MAX_UNTHEMED * len(out))
+    if len(stray) <= allowed or not (out >= 0).any():
+        return out
+    themes, cents = _centroids(x, out)
+    sims = x[stray] @ cents.T
+    best = np.argmax(sims, axis=1)
+    best_sim = sims[np.arange(len(stray)), best]
+    order = np.argsort(-best_sim)[: len(stray) - allowed]
+    order = order[best_sim[order] >= floor]
+    out[stray[order]] = themes[best[order]]
+    return out
+
+
+def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
+    themed = labels >= 0
+    if not themed.any():
+        return labels
+    themes, counts = np.unique(labels[themed], return_counts=True)
+    order = themes[np.lexsort((themes, -counts))]
+    mapping = np.full(int(labels.max()) + 1, UNTHEMED, dtype=np.int64)
+    mapping[order] = np.arange(len(order))
+    out = labels.copy()
+    out[themed] = mapping[labels[themed]]
+    return out
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    if v.size == 0:
+        return v.astype(np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
