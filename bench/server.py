@@ -41,6 +41,20 @@ def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    def __init__(self, base: str, proc: subprocess.Popen):
+        self.base, self.proc = base, proc
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.proc.pid)
+
+
 @contextmanager
 def running_server(database_url: str, workers: int = 1):
     port = free_port()
@@ -60,7 +74,7 @@ def running_server(database_url: str, workers: int = 1):
             time.sleep(0.1)
         else:
             raise RuntimeError("server did not start")
-        yield base
+        yield Server(base, proc)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -43,8 +43,8 @@ async def phone(base: str, token: str, batches: int, size: int, per_visit: int, 
                 sent: list[dict]) -> None:
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
         cursor = (await c.post("/api/sync", json={"visits": [], "cursor": None})).json()["cursor"]
-        for _ in range(batches):
-            visits = batch(size, per_visit)
+        outbox = [batch(size, per_visit) for _ in range(batches)]  # written before the phone syncs
+        for visits in outbox:
             t0 = time.perf_counter()
             res = await c.post("/api/sync", json={"visits": visits, "cursor": cursor})
             latencies.append(time.perf_counter() - t0)
@@ -71,17 +71,18 @@ async def run(args) -> None:
     emails = [f"phone{i}@bench.example" for i in range(args.phones)]
     for email in emails:
         cli(url, "create-user", email, "--role", "executive", "--password-stdin", stdin=PASSWORD + "\n")
-    with running_server(url, workers=args.workers) as base:
+    with running_server(url, workers=args.workers) as server:
+        base = server.base
         tokens = [httpx.post(f"{base}/api/auth/token", data={"username": e, "password": PASSWORD}).json()
                   ["access_token"] for e in emails]
         latencies: list[float] = []
         sent: list[dict] = []
         # Warm-up: one batch per phone, not measured.
         await asyncio.gather(*(phone(base, t, 1, args.size, args.pain_points, [], []) for t in tokens))
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), server.cpu()
         await asyncio.gather(*(phone(base, t, args.batches, args.size, args.pain_points, latencies, sent)
                                for t in tokens))
-        elapsed = time.perf_counter() - t0
+        elapsed, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
         ceiling = await trivial(base, args.phones, 2000)
         # Replay one batch: nothing may be duplicated.
         async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}) as c:
@@ -101,6 +102,7 @@ async def run(args) -> None:
     print(f"visits/s: {len(sent) / elapsed:.0f}   pain points/s: {len(sent) * args.pain_points / elapsed:.0f}")
     print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
           f"p99 {pct(latencies, 99):.0f}  (mean {statistics.mean(latencies) * 1000:.0f})")
+    print(f"server CPU per batch: {server_cpu / len(latencies) * 1000:.1f} ms (one uvicorn process)")
     print(f"trivial endpoint /livez: {ceiling:.0f} req/s; sync batches/s: {batches_per_s:.1f}; "
           f"ratio {batches_per_s / ceiling:.3f} (requests), {len(sent) / elapsed / ceiling:.2f} (visits)")
     ok = visits == expected_visits and points == expected_visits * args.pain_points

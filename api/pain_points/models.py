@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
@@ -88,8 +88,16 @@ class PainPointWrite(PainPointBase):
         return value
 
 
-class PainPointPublic(PainPointBase):
+class PainPointPublic(BaseModel):
+    """Plain pydantic, not SQLModel: built hundreds of times per sync response, it must be cheap."""
+
     id: uuid.UUID
+    text: str
+    severity: int
+    felt_by: FeltBy
+    department_id: uuid.UUID | None
+    journey_step: int | None
+    quote: str | None
     status: Status
     theme_id: uuid.UUID | None
     created_at: datetime

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
@@ -126,10 +126,19 @@ class VisitWrite(VisitBase):
         return self
 
 
-class VisitPublic(VisitBase):
+class VisitPublic(BaseModel):
+    """A visit as the API shows it. Plain pydantic, like PainPointPublic, for cheap responses."""
+
     id: uuid.UUID
     author_id: uuid.UUID
+    kind: VisitKind
+    site_id: uuid.UUID | None
+    started_at: datetime
+    ended_at: datetime | None
+    incognito: bool
+    notes: str
     private_notes: str | None = Field(default=None, description="Only ever returned to the author")
+    details: dict[str, Any]
     version: int
     created_at: datetime
     updated_at: datetime

@@ -14,9 +14,9 @@ from api.visits.changes import write_stamp
 from api.visits.models import VisitPublic, VisitWrite
 from api.visits.writes import PAIN, VISIT, write_visits
 
-PUBLIC_PAIN_COLUMNS = [PAIN.c[name] for name in (
-    "id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote", "status",
-    "theme_id", "created_at", "updated_at")]
+PUBLIC_PAIN_FIELDS = ("id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote",
+                      "status", "theme_id", "created_at", "updated_at")
+PUBLIC_PAIN_COLUMNS = [PAIN.c[name] for name in PUBLIC_PAIN_FIELDS]
 
 
 def publish(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
@@ -29,8 +29,8 @@ def publish(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
             .where(PAIN.c.visit_id.in_(ids), PAIN.c.deleted_at.is_(None))
             .order_by(PAIN.c.visit_id, PAIN.c.position)
         )
-        for row in rows.mappings():
-            grouped[row["visit_id"]].append(row)
+        for row in rows:  # plain dicts: pydantic reads them much faster than row mappings
+            grouped[row[1]].append(dict(zip(PUBLIC_PAIN_FIELDS, row, strict=True)))
     return [
         VisitPublic.model_validate({
             "id": v.id, "author_id": v.author_id, "kind": v.kind, "site_id": v.site_id,
