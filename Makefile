@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean migration
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Undercover needs Python 3.11 or newer")'
@@ -30,6 +30,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/sync.py
+
+migration: $(STAMP)
+	$(PY) -m api.migrate $(MSG)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

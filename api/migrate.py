@@ -22,3 +22,19 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def new_revision(message: str) -> None:
+    """Autogenerate a migration from the models against a scratch SQLite database at head."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/scratch.db"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    new_revision(" ".join(sys.argv[1:]) or "schema change")
