@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The CPU build of torch for the semantic theme engine; `make TORCH= run` skips it (TF-IDF themes).
+TORCH ?= torch==2.13.0
+comma := ,
+EXTRAS := $(if $(TORCH),dev$(comma)semantic,dev)
 
 .PHONY: run test lint bench install clean migration
 
@@ -12,7 +16,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Undercover needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# torch first, pinned: a plain `torch` requirement would pull a multi-GB CUDA build.
+	$(if $(TORCH),$(PY) -m pip install --quiet $(TORCH))
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 install: $(STAMP)
