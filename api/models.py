@@ -4,7 +4,9 @@ from api.auth.models import AuthToken, LoginFailure
 from api.db import metadata
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint
+from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
 from api.users.models import User
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Department", "LoginFailure", "PainPoint", "Site", "User", "Visit", "metadata"]
+__all__ = ["AuthToken", "Department", "LoginFailure", "PainPoint", "PainPointEmbedding", "Site", "Theme",
+           "ThemeBuild", "User", "Visit", "metadata"]

@@ -58,7 +58,8 @@ class PainPoint(PainPointBase, table=True):
     department_id: uuid.UUID | None = Field(default=None, foreign_key="department.id", ondelete="SET NULL")
     position: int = Field(default=0, description="Order within the visit")
     status: Status = Field(default=Status.new, sa_type=String(16))
-    theme_id: uuid.UUID | None = Field(default=None)
+    theme_id: uuid.UUID | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL", index=True)
+    theme_locked: bool = Field(default=False, description="Placed by a manager: rebuilds keep it there")
     ref: str | None = Field(default=None, max_length=200, description="Row id from an imported spreadsheet")
     # Copied from the visit so the feed filters and sorts without a join.
     author_id: uuid.UUID = Field(foreign_key="user.id", index=True)
@@ -69,6 +70,7 @@ class PainPoint(PainPointBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PainPointWrite(PainPointBase):

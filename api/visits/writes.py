@@ -129,7 +129,8 @@ def write_visits(
                 replaced[data.id].append((pp.id, values))
             else:
                 new_points.append({**values, "id": pp.id, "visit_id": data.id, "status": "new", "version": 1,
-                                   "created_at": now, "theme_id": None, "ref": None})
+                                   "created_at": now, "theme_id": None, "theme_locked": False, "ref": None,
+                                   "resolved_at": None})
         result.accepted.append(data.id)
 
     if new_visits:
