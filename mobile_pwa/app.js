@@ -29,6 +29,7 @@ const beforeLeave = new Set();
 const saveEverything = () => Promise.all([...beforeLeave].map((fn) => fn()));
 
 let cleanup = null;
+let currentView = null;
 let routeToken = 0;
 let firstRender = true;
 let syncStarted = false;
@@ -78,7 +79,10 @@ async function route() {
     if (match) { view = candidate; break; }
   }
   clear(main);
+  currentView = view;
   renderNav();
+  if (view === signin) hideBanner('auth');
+  else if (getStatus().authNeeded) showAuthBanner();
   const result = await view.render(main, match ? match.slice(1) : [], ctx);
   if (token !== routeToken) {
     if (typeof result === 'function') result();
@@ -156,7 +160,7 @@ function hideBanner(key) {
 }
 
 function showAuthBanner() {
-  if (banners.querySelector('[data-key="auth"]') || location.hash === '#/signin') return;
+  if (banners.querySelector('[data-key="auth"]') || currentView === signin) return;
   showBanner('auth', [
     h('p', {}, 'Your sign-in has expired. Your visits are safe on this phone; sign in again to sync them.'),
     h('button', {
@@ -240,7 +244,15 @@ function askPersistentStorage() {
   }
 }
 
+function keepSyncStateInView() {
+  const row = document.getElementById('status-row');
+  const fit = () => { header.style.top = `-${row.offsetTop}px`; };
+  if ('ResizeObserver' in window) new ResizeObserver(fit).observe(header);
+  fit();
+}
+
 async function start() {
+  keepSyncStateInView();
   registerServiceWorker();
   setUpInstall();
   on('sync', renderSync);

@@ -1,7 +1,8 @@
 // Undercover's service worker: keeps the app shell on the phone and a fallback copy of API reads.
 // No business logic here: the outbox lives in the page (js/outbox.js, js/sync.js).
-// Bump VERSION whenever any file of the shell changes; tests check SHELL lists every file.
-const VERSION = 'v1';
+// VERSION is a fingerprint of the shell's files: change any of them and tests/e2e/test_pwa_shell.py
+// names the new value (a changed sw.js is what makes phones fetch the new shell). SHELL lists every file.
+const VERSION = '3b5c8ac0b7';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

@@ -112,3 +112,57 @@ def test_server_stopped_in_the_middle_of_a_sync_loses_and_duplicates_nothing(pho
     assert all(v["version"] == 1 for v in visits), "a replay must not create a new version"
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("list", name="All visits").get_by_text("Synced", exact=True)).to_have_count(3)
+
+
+def test_expired_sign_in_keeps_the_queue_and_asks_to_sign_in_again(phone, server):
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    phone.context.set_offline(True)
+    phone.start_visit("Shop-floor shift")
+    phone.add_pain_point("Stock room door propped open")
+    finish(phone)
+
+    # Every token of the user is revoked while the phone is offline (e.g. a password change).
+    with server.client() as c:
+        assert c.post("/api/auth/logout-all").status_code == 204
+    phone.context.set_offline(False)
+    expect(page.get_by_role("button", name="Sign in again")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    assert server.visits() == []
+
+    page.get_by_role("button", name="Sign in again").click()
+    expect(page.get_by_label("Email")).to_have_value("exec@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    visits = server.visits()
+    assert [p["text"] for v in visits for p in v["pain_points"]] == ["Stock room door propped open"]
+
+
+def test_sign_out_warns_about_unsynced_visits_before_clearing_the_phone(phone, server):
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    phone.context.set_offline(True)
+    phone.start_visit("Listened call")
+    phone.add_pain_point("Caller asked three times for a refund")
+    finish(phone)
+
+    page.get_by_role("button", name="Sign out").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("1 visit on this phone is not synced yet")
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+
+    phone.context.set_offline(False)
+    expect(phone.sync_state()).to_have_text("All synced")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("dialog")).not_to_contain_text("not synced")
+    page.get_by_role("dialog").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    assert len(server.visits()) == 1
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()

@@ -1,6 +1,7 @@
 """The app shell as files: every one precached by the service worker, within budget, CSP-safe."""
 
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -32,9 +33,23 @@ def test_every_shell_file_is_in_the_precache_list():
     assert not stale, f"SHELL lists files that do not exist: {sorted(stale)}"
 
 
-def test_service_worker_cache_names_are_versioned_and_prefixed():
+def shell_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PWA.rglob("*") if p.is_file() and p.name != "sw.js"):
+        digest.update(path.relative_to(PWA).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:10]
+
+
+def test_service_worker_version_changes_with_the_shell():
+    """A changed shell file with an unchanged sw.js would never reach the phones that cached the old one."""
+    version = re.search(r"const VERSION = '([^']+)';", (PWA / "sw.js").read_text())
+    assert version, "sw.js must declare `const VERSION = '...'`"
+    expected = shell_fingerprint()
+    assert version.group(1) == expected, f"the shell changed: set `const VERSION = '{expected}';` in mobile_pwa/sw.js"
+
+
+def test_service_worker_cache_names_are_prefixed():
     source = (PWA / "sw.js").read_text()
-    assert re.search(r"const VERSION = '[^']+';", source)
     assert "const PREFIX = 'undercover-';" in source
     assert "await cache.addAll(" in source
 
