@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from api.exchange.csv_format import COLUMNS
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint
+from api.privacy.redaction import redact, redaction_enabled
 from api.users.models import User
 
 BATCH = 2000
@@ -20,6 +21,7 @@ def export_rows(*, session: Session) -> Iterator[dict]:
     departments = {d.id: d.name for d in session.exec(select(Department)).all()}
     themes = theme_labels(session)
     authors = {u.id: u.email for u in session.exec(select(User)).all()}
+    mask = redact if redaction_enabled() else (lambda text: text)
     stmt = (
         select(PainPoint)
         .where(PainPoint.deleted_at.is_(None))
@@ -29,7 +31,7 @@ def export_rows(*, session: Session) -> Iterator[dict]:
     for pp in session.exec(stmt):
         yield {
             "ref": pp.ref or str(pp.id),
-            "text": pp.text,
+            "text": mask(pp.text),
             "severity": pp.severity,
             "felt_by": pp.felt_by,
             "visit_kind": pp.visit_kind,

@@ -1,0 +1,1 @@
+"""Privacy helpers: redaction of personal data in free text."""
