@@ -14,6 +14,7 @@ from api.config import get_settings
 from api.db import get_engine
 from api.errors import error_response, install_error_handlers
 from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
+from api.operations.router import router as operations_router
 from api.org.router import router as org_router
 from api.users.router import router as users_router
 from api.visits.router import router as visits_router
@@ -65,7 +66,7 @@ def create_app() -> FastAPI:
     _install_database_errors(app)
 
     api = APIRouter(prefix="/api")
-    for router in (auth_router, users_router, org_router, visits_router):
+    for router in (auth_router, users_router, org_router, visits_router, operations_router):
         api.include_router(router)
     app.include_router(api)
 

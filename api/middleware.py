@@ -7,6 +7,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.operations import metrics
+
 log = logging.getLogger("undercover.request")
 
 CSP = (
@@ -106,6 +108,19 @@ class SecurityHeaders:
         await self.app(scope, receive, add_headers)
 
 
+def route_template(scope: Scope) -> str:
+    """The matched route's full template ("/api/visits/{visit_id}"): never ids or other concrete values.
+    Routes of included routers know only their own part of the path, so the prefix is taken from the
+    request path, segment for segment."""
+    path = getattr(scope.get("route"), "path", None)
+    if not path:
+        return "/api/*" if scope["path"].startswith("/api") else "/*"
+    own = path.strip("/").count("/") + 1
+    segments = scope["path"].strip("/").split("/")
+    prefix = "/".join(segments[: max(0, len(segments) - own)])
+    return f"/{prefix}{path}" if prefix else path
+
+
 class RequestLog:
     """One structured line per request: id, method, route template, status, duration. No query strings,
     headers or bodies, so tokens and notes never reach the log."""
@@ -119,6 +134,7 @@ class RequestLog:
         request_id = uuid.uuid4().hex[:16]
         start = time.perf_counter()
         status = 500
+        metrics.request_started()
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -130,8 +146,9 @@ class RequestLog:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or ("/api/*" if scope["path"].startswith("/api") else "/*")
+            template = route_template(scope)
+            duration_ms = (time.perf_counter() - start) * 1000
+            metrics.request_finished(scope["method"], template, status, duration_ms)
             log.info(
                 json.dumps(
                     {
@@ -139,7 +156,7 @@ class RequestLog:
                         "method": scope["method"],
                         "route": template,
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                        "duration_ms": round(duration_ms, 1),
                     }
                 )
             )
