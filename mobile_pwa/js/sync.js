@@ -179,7 +179,12 @@ export function markSignedIn() {
 
 /** Wires the triggers: each save, start-up, coming back online, Background Sync, returning to the app. */
 export function startSync() {
-  on('queued', () => syncNow());
+  // Saves come in bursts while someone types: one push per pause, not per keystroke.
+  let soon = 0;
+  on('queued', () => {
+    clearTimeout(soon);
+    soon = setTimeout(syncNow, 500);
+  });
   on('visits', () => refreshCounts());
   window.addEventListener('online', () => {
     status.offline = false;
