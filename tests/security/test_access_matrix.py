@@ -1,0 +1,192 @@
+"""Who may call what: every route in the OpenAPI schema × every kind of caller, in one table.
+
+A route that appears in the schema without a row here fails `test_every_route_has_a_row`: adding a
+route means deciding, in this table, who may call it. Each cell is a real request with a valid body,
+so a status other than the one in the table is an access-control change, not a validation detail.
+
+Columns: anonymous (no token) · owner (the executive who owns the resource in the path) · other (another
+executive) · manager · admin · expired (the owner's expired token) · revoked (the owner's revoked token).
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import PASSWORD, Actor, visit_body
+
+COLUMNS = ("anonymous", "owner", "other", "manager", "admin", "expired", "revoked")
+
+# Shorthands for the common shapes of a row.
+def everyone(ok: int) -> tuple:          # no authentication at all
+    return (ok, ok, ok, ok, ok, ok, ok)
+
+
+def signed_in(ok: int) -> tuple:         # any valid token
+    return (401, ok, ok, ok, ok, 401, 401)
+
+
+def managers(ok: int) -> tuple:          # managers and admins
+    return (401, 403, 403, ok, ok, 401, 401)
+
+
+def admins(ok: int) -> tuple:            # admins only
+    return (401, 403, 403, 403, ok, 401, 401)
+
+
+# fmt: off
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # route                                          anon owner other mgr  admin exp  rev
+    ("GET",    "/livez"):                            everyone(200),
+    ("GET",    "/healthz"):                          everyone(200),
+    ("POST",   "/api/auth/token"):                   everyone(200),
+    ("POST",   "/api/auth/logout"):                  signed_in(204),
+    ("POST",   "/api/auth/logout-all"):              signed_in(204),
+    ("GET",    "/api/me"):                           signed_in(200),
+    ("POST",   "/api/me/password"):                  signed_in(204),
+    ("GET",    "/api/users"):                        managers(200),
+    ("POST",   "/api/users"):                        admins(201),
+    ("PATCH",  "/api/users/{user_id}"):              admins(200),
+    ("GET",    "/api/sites"):                        signed_in(200),
+    ("POST",   "/api/sites"):                        admins(201),
+    ("PATCH",  "/api/sites/{site_id}"):              admins(200),
+    ("GET",    "/api/departments"):                  signed_in(200),
+    ("POST",   "/api/departments"):                  admins(201),
+    ("PATCH",  "/api/departments/{department_id}"):  admins(200),
+    # Visits: the author writes; managers and admins read; admins may delete; nobody edits another's.
+    ("PUT",    "/api/visits/{visit_id}"):            (401, 200, 403, 403, 403, 401, 401),
+    ("GET",    "/api/visits/{visit_id}"):            (401, 200, 403, 200, 200, 401, 401),
+    ("DELETE", "/api/visits/{visit_id}"):            (401, 204, 403, 403, 204, 401, 401),
+    ("GET",    "/api/visits"):                       (401, 200, 403, 200, 200, 401, 401),  # ?author_id=owner
+    ("POST",   "/api/sync"):                         signed_in(200),                       # the caller's own
+    ("GET",    "/api/metrics"):                      admins(200),
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    """The resources a row's request points at, and who is calling."""
+
+    owner: Actor
+    other: Actor
+    manager: Actor
+    admin: Actor
+    visit_id: uuid.UUID
+    visit: dict
+    site_id: uuid.UUID
+    department_id: uuid.UUID
+    path_values: dict = field(default_factory=dict)
+
+
+def _unique() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+# How to call a route with a valid request. Routes without an entry are called with no body, their
+# path parameters filled from World.path_values.
+REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
+    ("POST", "/api/auth/token"): lambda w: {"data": {"username": w.owner.user.email, "password": PASSWORD}},
+    ("POST", "/api/me/password"): lambda w: {
+        "json": {"current_password": PASSWORD, "new_password": "another long passphrase"}},
+    ("POST", "/api/users"): lambda w: {"json": {
+        "email": f"new-{_unique()}@example.com", "display_name": "New", "role": "executive",
+        "password": "a long enough password"}},
+    ("PATCH", "/api/users/{user_id}"): lambda w: {"json": {"display_name": f"Renamed {_unique()}"}},
+    ("POST", "/api/sites"): lambda w: {"json": {"name": f"Site {_unique()}", "kind": "store"}},
+    ("PATCH", "/api/sites/{site_id}"): lambda w: {"json": {"region": f"Region {_unique()}"}},
+    ("POST", "/api/departments"): lambda w: {"json": {"name": f"Dept {_unique()}"}},
+    ("PATCH", "/api/departments/{department_id}"): lambda w: {"json": {"name": f"Dept {_unique()}"}},
+    ("PUT", "/api/visits/{visit_id}"): lambda w: {"json": w.visit},  # the stored content again: a replay
+    ("GET", "/api/visits"): lambda w: {"params": {"author_id": str(w.owner.id)}},
+    ("POST", "/api/sync"): lambda w: {"json": {"visits": [], "cursor": None}},
+}
+
+
+def operations(app) -> set[tuple[str, str]]:
+    spec = app.openapi()
+    return {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
+
+
+def build_world(client, factory) -> World:
+    owner, other = factory.user(role="executive"), factory.user(role="executive")
+    manager, admin = factory.user(role="manager"), factory.user(role="admin")
+    visit_id = uuid.uuid4()
+    visit = visit_body()
+    res = client.put(f"/api/visits/{visit_id}", json=visit, headers=owner.headers)
+    assert res.status_code == 201, res.text
+    site, department = factory.site(), factory.department()
+    world = World(owner=owner, other=other, manager=manager, admin=admin, visit_id=visit_id, visit=visit,
+                  site_id=site.id, department_id=department.id)
+    world.path_values = {"visit_id": visit_id, "user_id": other.id, "site_id": site.id,
+                         "department_id": department.id}
+    return world
+
+
+def caller_headers(column: str, world: World, factory) -> dict[str, str]:
+    """A fresh token per cell, so one cell's logout or password change cannot decide the next."""
+    user = {"owner": world.owner, "other": world.other, "manager": world.manager, "admin": world.admin,
+            "expired": world.owner, "revoked": world.owner}.get(column)
+    if user is None:
+        return {}
+    if column == "expired":
+        token = factory.token(user=user.user, expires_in=timedelta(seconds=-1))
+    else:
+        token = factory.token(user=user.user, revoked=column == "revoked")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_every_route_has_a_row(app):
+    routes = operations(app)
+    missing = sorted(routes - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - routes)
+    assert not missing, f"routes without a row in MATRIX (decide who may call them): {missing}"
+    assert not stale, f"rows in MATRIX for routes that no longer exist: {stale}"
+    assert all(len(row) == len(COLUMNS) for row in MATRIX.values())
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_access(route, client, factory, app):
+    if route not in operations(app):
+        pytest.fail(f"{route} is in MATRIX but not in the OpenAPI schema")
+    method, template = route
+    world = build_world(client, factory)
+    missing = [p for p in _path_params(template) if p not in world.path_values]
+    assert not missing, f"add a value for {missing} to World.path_values"
+    path = template.format(**world.path_values)
+    request = REQUESTS.get(route, lambda w: {})
+    got = {}
+    for column in COLUMNS:
+        res = client.request(method, path, headers=caller_headers(column, world, factory), **request(world))
+        got[column] = res.status_code
+        if res.status_code >= 400:
+            assert set(res.json()) >= {"error", "detail"}, res.text
+        if res.status_code == 401:
+            assert res.headers.get("www-authenticate") == "Bearer"
+    expected = dict(zip(COLUMNS, MATRIX[route], strict=True))
+    assert got == expected, f"{method} {template}: " + ", ".join(
+        f"{c}: got {got[c]} expected {expected[c]}" for c in COLUMNS if got[c] != expected[c])
+
+
+def _path_params(template: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def test_private_notes_reach_only_the_author(client, factory):
+    world = build_world(client, factory)
+    secret = world.visit["private_notes"]
+    for actor in (world.manager, world.admin):
+        one = client.get(f"/api/visits/{world.visit_id}", headers=actor.headers).json()
+        listed = client.get("/api/visits", params={"author_id": str(world.owner.id)}, headers=actor.headers).json()
+        assert one["private_notes"] is None
+        assert secret not in str(listed)
+    own = client.get(f"/api/visits/{world.visit_id}", headers=world.owner.headers).json()
+    assert own["private_notes"] == secret
+    pulled = client.post("/api/sync", json={"visits": [], "cursor": None}, headers=world.owner.headers).json()
+    assert pulled["changes"][0]["private_notes"] == secret
+    others = client.post("/api/sync", json={"visits": [], "cursor": None}, headers=world.other.headers).json()
+    assert others["changes"] == []
