@@ -72,13 +72,17 @@ def _sqlite_begin(conn) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No pre-ping (a round trip per request): a dropped connection fails one request with 503 and
     # SQLAlchemy then invalidates the pool, so the next request reconnects.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_timeout=10, pool_recycle=1800)
+    # hide_parameters: a database error's message (and so a logged traceback) never carries the values
+    # written, which can be private notes or token hashes.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_timeout=10, pool_recycle=1800,
+                         hide_parameters=True)
 
 
 def get_engine() -> Engine:
