@@ -118,6 +118,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_themes_rebuild(_: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from api.errors import Conflict
+    from api.themes import rebuild
+
+    started = time.perf_counter()
+    with _session() as session:
+        try:
+            build = rebuild.start_build(session, None)
+        except Conflict as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 1
+        print(f"Theme engine: {build.embedder}", file=sys.stderr)
+    with tqdm(total=100, unit="%", file=sys.stderr, bar_format="{desc:<12} {bar} {n_fmt}%") as bar:
+        def echo(stage: str, fraction: float) -> None:
+            bar.set_description_str(stage)
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        try:
+            rebuild.run_build(build.id, echo=echo)
+        except Exception as exc:  # noqa: BLE001 - recorded on the build; the previous themes stay
+            print(f"error: rebuild failed, the previous themes are unchanged: {exc}", file=sys.stderr)
+            return 1
+    with _session() as session:
+        from api.themes.models import ThemeBuild
+
+        done = session.get(ThemeBuild, build.id)
+        print(f"{done.themes} themes from {done.pain_points} pain points ({done.unthemed} unthemed) "
+              f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="undercover", description="Undercover field-visit logger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--author", required=True, help="email of the executive the visits belong to")
     imp.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
     imp.set_defaults(func=cmd_import)
+
+    themes = sub.add_parser("themes", help="theme commands").add_subparsers(dest="themes_command", required=True)
+    themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \
+        .set_defaults(func=cmd_themes_rebuild)
 
     exp = sub.add_parser("export", help="export every pain point with its theme")
     exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, alias="UNDERCOVER_CORS_ORIGINS")
     pwa_dir: Path = Field(Path(__file__).resolve().parent.parent / "mobile_pwa", alias="UNDERCOVER_PWA_DIR")
     log_level: str = Field("INFO", alias="UNDERCOVER_LOG_LEVEL")
+    themes_worker: bool = Field(True, alias="UNDERCOVER_THEMES_WORKER")
     # Mask e-mail addresses, phone numbers and card numbers in pain-point text shown to managers and in
     # exports (api/privacy/redaction.py). On unless an installation turns it off.
     redact: bool = Field(True, alias="UNDERCOVER_REDACT")

@@ -88,6 +88,7 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     global _engine
     if _engine is None:
+        import api.models  # noqa: F401 - every table registered before the first query
         from api.config import get_settings
 
         _engine = make_engine(get_settings().database_url)

@@ -1,6 +1,8 @@
 """create_app(): routers, error handlers, middleware, the PWA mounted last."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,6 +18,8 @@ from api.errors import error_response, install_error_handlers
 from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
+from api.themes.router import router as themes_router
+from api.themes.worker import ThemeWorker
 from api.users.router import router as users_router
 from api.visits.router import router as visits_router
 
@@ -51,10 +55,21 @@ def _install_database_errors(app: FastAPI) -> None:
         raise exc
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    worker = ThemeWorker() if get_settings().themes_worker else None
+    if worker:
+        worker.start()
+    yield
+    if worker:
+        worker.stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(message)s")
     app = FastAPI(
+        lifespan=lifespan,
         title="Undercover",
         version="0.1.0",
         description=API_DESCRIPTION,
@@ -66,7 +81,7 @@ def create_app() -> FastAPI:
     _install_database_errors(app)
 
     api = APIRouter(prefix="/api")
-    for router in (auth_router, users_router, org_router, visits_router, operations_router):
+    for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -48,6 +48,7 @@ def use_database(url: str) -> None:
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     os.environ.setdefault("UNDERCOVER_SECRET_KEY", "test-secret-key")
     os.environ["UNDERCOVER_ENV"] = "test"
+    os.environ["UNDERCOVER_THEMES_WORKER"] = "false"  # tests call the worker's function directly
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:

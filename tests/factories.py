@@ -98,6 +98,14 @@ class Factory:
         self.session.commit()
         return site
 
+    def theme(self, *, label: str | None = None) -> "Theme":
+        from api.themes.models import Theme
+
+        theme = Theme(label=label or f"Theme {uuid.uuid4().hex[:6]}", keywords=[], embedder="minilm")
+        self.session.add(theme)
+        self.session.commit()
+        return theme
+
     def department(self, *, name: str | None = None) -> Department:
         dept = Department(name=name or f"Dept {uuid.uuid4().hex[:6]}")
         self.session.add(dept)

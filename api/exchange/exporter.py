@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from api.exchange.csv_format import COLUMNS
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint
+from api.themes.models import Theme
 from api.privacy.redaction import redact, redaction_enabled
 from api.users.models import User
 
@@ -48,12 +49,8 @@ def export_rows(*, session: Session) -> Iterator[dict]:
 
 
 def theme_labels(session: Session) -> dict:
-    """Theme id → label; empty until the themes feature has built any."""
-    try:
-        from api.themes.models import Theme
-    except ImportError:
-        return {}
-    return {t.id: t.label for t in session.exec(select(Theme)).all()}
+    """Theme id → label, retired themes included (a pain point may still point at one mid-rebuild)."""
+    return dict(session.execute(select(Theme.id, Theme.label)).all())
 
 
 def write_export(*, session: Session, out: TextIO, fmt: str = "csv") -> int:

@@ -12,18 +12,20 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from api.db import utcnow
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint
+from api.themes.models import PainPointEmbedding
 from api.users.models import User
 from api.visits.changes import write_stamp
 from api.visits.models import Visit, VisitWrite
 
 VISIT = Visit.__table__
 PAIN = PainPoint.__table__
+EMB = PainPointEmbedding.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
 
 
@@ -145,6 +147,9 @@ def write_visits(
     if new_points:
         session.execute(insert(PAIN), new_points)
     if changed_points:
+        retext = [c["b_id"] for c in changed_points if c.pop("retext")]
+        if retext:  # the stored vector no longer matches the words: the theme worker embeds it again
+            session.execute(delete(EMB).where(EMB.c.pain_point_id.in_(retext)))
         cols = [c for c in changed_points[0] if c != "b_id"]
         session.execute(
             update(PAIN).where(PAIN.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols}),
@@ -167,12 +172,13 @@ def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], now)
             kept.add(pp_id)
             old = stored[pp_id]
             changed = old.deleted_at is not None or any(getattr(old, k) != values[k] for k in PP_CONTENT)
+            retext = old.text != values["text"] or old.quote != values["quote"]
             updates.append({**values, "b_id": pp_id, "version": old.version + changed,
-                            "updated_at": now if changed else old.updated_at})
+                            "updated_at": now if changed else old.updated_at, "retext": retext})
         for old in stored.values():
             if old.visit_id == visit_id and old.id not in kept and old.deleted_at is None:
                 updates.append({**{k: getattr(old, k) for k in PP_CONTENT}, "author_id": old.author_id,
                                 "site_id": old.site_id, "visit_kind": old.visit_kind,
                                 "occurred_at": old.occurred_at, "position": old.position, "deleted_at": now,
-                                "b_id": old.id, "version": old.version + 1, "updated_at": now})
+                                "b_id": old.id, "version": old.version + 1, "updated_at": now, "retext": False})
     return updates

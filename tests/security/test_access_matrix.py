@@ -62,6 +62,14 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/visits"):                       (401, 200, 403, 200, 200, 401, 401),  # ?author_id=owner
     ("POST",   "/api/sync"):                         signed_in(200),                       # the caller's own
     ("GET",    "/api/metrics"):                      admins(200),
+    # Themes: everyone signed in reads them; managers and admins shape them.
+    ("GET",    "/api/themes"):                       signed_in(200),
+    ("GET",    "/api/themes/rebuild"):               signed_in(200),
+    ("POST",   "/api/themes/rebuild"):               managers(202),
+    ("GET",    "/api/themes/{theme_id}"):            signed_in(200),
+    ("PATCH",  "/api/themes/{theme_id}"):            managers(200),
+    ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
+    ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),
 }
 # fmt: on
 
@@ -79,6 +87,7 @@ class World:
     site_id: uuid.UUID
     department_id: uuid.UUID
     path_values: dict = field(default_factory=dict)
+    target_theme_id: uuid.UUID | None = None
 
 
 def _unique() -> str:
@@ -102,7 +111,25 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PUT", "/api/visits/{visit_id}"): lambda w: {"json": w.visit},  # the stored content again: a replay
     ("GET", "/api/visits"): lambda w: {"params": {"author_id": str(w.owner.id)}},
     ("POST", "/api/sync"): lambda w: {"json": {"visits": [], "cursor": None}},
+    ("PATCH", "/api/themes/{theme_id}"): lambda w: {"json": {"pinned": True}},
+    ("POST", "/api/themes/{theme_id}/merge"): lambda w: {"json": {"into_id": str(w.target_theme_id)}},
+    ("POST", "/api/themes/{theme_id}/pain-points"): lambda w: {
+        "json": {"pain_point_ids": [w.visit["pain_points"][0]["id"]]}},
 }
+
+# After a cell's request: wait for work it started, so the next cell starts from the same state.
+AFTER: dict[tuple[str, str], Callable[[object, dict], None]] = {
+    ("POST", "/api/themes/rebuild"): lambda client, headers: _wait_for_rebuild(client, headers),
+}
+
+
+def _wait_for_rebuild(client, headers) -> None:
+    import time
+
+    for _ in range(600):
+        if client.get("/api/themes/rebuild", headers=headers).json()["latest"]["status"] != "running":
+            return
+        time.sleep(0.05)
 
 
 def operations(app) -> set[tuple[str, str]]:
@@ -120,8 +147,10 @@ def build_world(client, factory) -> World:
     site, department = factory.site(), factory.department()
     world = World(owner=owner, other=other, manager=manager, admin=admin, visit_id=visit_id, visit=visit,
                   site_id=site.id, department_id=department.id)
+    source, target = factory.theme(label="Queues at the tills"), factory.theme(label="Slow refunds")
     world.path_values = {"visit_id": visit_id, "user_id": other.id, "site_id": site.id,
-                         "department_id": department.id}
+                         "department_id": department.id, "theme_id": source.id}
+    world.target_theme_id = target.id
     return world
 
 
@@ -161,6 +190,8 @@ def test_access(route, client, factory, app):
     for column in COLUMNS:
         res = client.request(method, path, headers=caller_headers(column, world, factory), **request(world))
         got[column] = res.status_code
+        if res.status_code < 300 and route in AFTER:
+            AFTER[route](client, caller_headers(column, world, factory))
         if res.status_code >= 400:
             assert set(res.json()) >= {"error", "detail"}, res.text
         if res.status_code == 401:

@@ -1,0 +1,224 @@
+"""A theme rebuild: embed, cluster, label, match to the themes before, then swap in one transaction.
+
+Only one rebuild runs at a time (a PostgreSQL advisory lock across processes, a process lock on SQLite).
+Nothing readers see changes until the final transaction commits, so a rebuild that stops half-way leaves
+the previous themes intact.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import bindparam, select, text, update
+from sqlmodel import Session
+
+from api.db import get_engine, utcnow
+from api.errors import Conflict
+from api.pain_points.models import PainPoint
+from api.themes import embeddings
+from api.themes.engine import UNTHEMED, cluster, describe, embedder_name, match_themes
+from api.themes.models import BuildStatus, Theme, ThemeBuild
+
+log = logging.getLogger("undercover.themes")
+PAIN = PainPoint.__table__
+THEME = Theme.__table__
+ADVISORY_KEY = 0x756E6463  # "undc"
+STALE_AFTER = timedelta(minutes=2)  # a build whose heartbeat is older died with its process
+_process_lock = threading.Lock()
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold the one-rebuild-at-a-time lock, or raise Conflict."""
+    if not _process_lock.acquire(blocking=False):
+        raise Conflict("A theme rebuild is already running")
+    engine = get_engine()
+    conn = None
+    try:
+        if engine.dialect.name == "postgresql":
+            conn = engine.connect()
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar_one():
+                raise Conflict("A theme rebuild is already running")
+            conn.commit()
+        yield
+    finally:
+        if conn is not None:
+            conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            conn.commit()
+            conn.close()
+        _process_lock.release()
+
+
+def running_build(session: Session) -> ThemeBuild | None:
+    build = session.execute(
+        select(ThemeBuild).where(ThemeBuild.status == BuildStatus.running).order_by(ThemeBuild.started_at.desc())
+    ).scalars().first()
+    if build is not None and utcnow() - build.heartbeat_at > STALE_AFTER:
+        build.status, build.error, build.finished_at = BuildStatus.failed, "interrupted", utcnow()
+        session.add(build)
+        session.commit()
+        return None
+    return build
+
+
+def start_build(session: Session, requested_by: uuid.UUID | None) -> ThemeBuild:
+    if running_build(session) is not None:
+        raise Conflict("A theme rebuild is already running")
+    build = ThemeBuild(requested_by_id=requested_by, embedder=embedder_name())
+    session.add(build)
+    session.commit()
+    return build
+
+
+@dataclass
+class _Point:
+    id: uuid.UUID
+    text: str
+    quote: str | None
+    visit_id: uuid.UUID
+    theme_id: uuid.UUID | None
+    theme_locked: bool
+
+
+class _Progress:
+    """Writes a build's stage and progress in short transactions of their own."""
+
+    def __init__(self, build_id: uuid.UUID, echo: Callable[[str, float], None] | None):
+        self.build_id, self.echo = build_id, echo
+
+    def __call__(self, stage: str, fraction: float, **fields) -> None:
+        with Session(get_engine()) as s:
+            s.execute(update(ThemeBuild.__table__).where(ThemeBuild.__table__.c.id == self.build_id).values(
+                stage=stage, progress=round(fraction, 3), heartbeat_at=utcnow(), **fields))
+            s.commit()
+        if self.echo:
+            self.echo(stage, fraction)
+
+
+def run_build(build_id: uuid.UUID, echo: Callable[[str, float], None] | None = None) -> None:
+    """Run a started build to the end; failures are recorded on the build, never half-applied."""
+    progress = _Progress(build_id, echo)
+    try:
+        with exclusive():
+            _rebuild(progress)
+        progress("done", 1.0, status=BuildStatus.done, finished_at=utcnow())
+    except Exception as exc:
+        log.exception("theme rebuild failed")
+        progress("failed", 1.0, status=BuildStatus.failed, finished_at=utcnow(), error=str(exc)[:500])
+        raise
+
+
+def _live_points(session: Session) -> list[_Point]:
+    rows = session.execute(
+        select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.visit_id, PAIN.c.theme_id, PAIN.c.theme_locked)
+        .where(*live_conditions()).order_by(PAIN.c.id)
+    )
+    return [_Point(*r) for r in rows]
+
+
+def live_conditions() -> list:
+    """Pain points that count towards themes: not deleted, not marked as a duplicate of another."""
+    conditions = [PAIN.c.deleted_at.is_(None)]
+    if "duplicate_of_id" in PAIN.c:
+        conditions.append(PAIN.c.duplicate_of_id.is_(None))
+    return conditions
+
+
+def _rebuild(progress: _Progress) -> None:
+    embedder = embedder_name()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        points = _live_points(session)
+        session.rollback()
+        progress("embedding", 0.0, pain_points=len(points), embedder=embedder)
+        # Pain points a manager left unthemed on purpose stay out of the clustering.
+        clustered = [p for p in points if not (p.theme_locked and p.theme_id is None)]
+        vectors = embeddings.vectors_for(session, clustered, embedder, lambda f: progress("embedding", 0.6 * f))
+        session.rollback()
+    progress("clustering", 0.6)
+    fixed = {i: str(p.theme_id) for i, p in enumerate(clustered) if p.theme_locked and p.theme_id}
+    labels = cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
+    texts = [embeddings.pain_point_text(p.text, p.quote) for p in clustered]
+    described = describe(texts, labels, vectors, groups=[str(p.visit_id) for p in clustered]) if clustered else {}
+    progress("matching", 0.85)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        themes = _assign_ids(session, clustered, labels, described, fixed)
+        _swap(session, clustered, labels, described, themes, embedder)
+    unthemed = int(np.sum(labels == UNTHEMED))
+    progress("saved", 0.99, themes=len(set(themes.values())), unthemed=unthemed)
+
+
+def _assign_ids(session, points, labels, described, fixed) -> dict[int, uuid.UUID]:
+    """Cluster label → theme id: a manager's group keeps its theme; a found group inherits the id of the old
+    theme it overlaps most (so ids, labels and history survive); anything else is a new theme."""
+    by_label: dict[int, uuid.UUID] = {}
+    for i, key in fixed.items():
+        by_label[int(labels[i])] = uuid.UUID(key)
+    found = [label for label in described if label not in by_label]
+    old: dict[str, set] = {}
+    active = set(session.execute(select(THEME.c.id).where(THEME.c.retired_at.is_(None))).scalars())
+    for p in points:
+        if p.theme_id in active and not p.theme_locked:
+            old.setdefault(str(p.theme_id), set()).add(p.id)
+    members = [{points[i].id for i in np.flatnonzero(labels == label)} for label in found]
+    matched = match_themes(old, members)
+    for index, label in enumerate(found):
+        by_label[label] = uuid.UUID(matched[index]) if index in matched else uuid.uuid4()
+    return by_label
+
+
+def _swap(session, points, labels, described, themes, embedder) -> None:
+    now = utcnow()
+    existing = {t.id: t for t in session.execute(select(Theme)).scalars()}
+    taken = {t.label.lower() for t in existing.values() if t.label_locked and t.retired_at is None}
+    kept: set[uuid.UUID] = set()
+    for label, theme_id in themes.items():
+        if label not in described or theme_id in kept:
+            continue
+        d = described[label]
+        kept.add(theme_id)
+        fields = {
+            "keywords": list(d.keywords),
+            "representative_ids": [str(points[i].id) for i in d.representatives],
+            "centroid": embeddings.to_bytes(d.centroid),
+            "embedder": embedder,
+            "retired_at": None,
+            "merged_into_id": None,
+            "updated_at": now,
+        }
+        theme = existing.get(theme_id)
+        if theme is None:
+            theme = Theme(id=theme_id, label=_free_label(d.label, taken), created_at=now, **fields)
+        else:
+            theme.sqlmodel_update(fields)
+            if not theme.label_locked:
+                theme.label = _free_label(d.label, taken)
+        taken.add(theme.label.lower())
+        session.add(theme)
+    for theme in existing.values():
+        if theme.id not in kept and theme.retired_at is None and not theme.pinned:
+            theme.retired_at = now
+            session.add(theme)
+    session.flush()
+    changes = [
+        {"b_id": p.id, "theme_id": themes.get(int(label)) if label != UNTHEMED else None}
+        for p, label in zip(points, labels, strict=True)
+    ]
+    changes = [c for c, p in zip(changes, points, strict=True) if c["theme_id"] != p.theme_id]
+    if changes:
+        session.execute(
+            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values(theme_id=bindparam("theme_id")),
+            changes,
+        )
+    session.commit()
+
+
+def _free_label(label: str, taken: set[str]) -> str:
+    candidate, n = label, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{label} ({n})", n + 1
+    return candidate

@@ -1,0 +1,113 @@
+import uuid
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.db import SessionDep
+from api.deps import CurrentUser, ManagerUser
+from api.errors import error_responses
+from api.themes import service
+from api.themes.models import ThemeBuildPublic, ThemeMerge
+from api.themes.stats import ThemeFilters
+from api.visits.details import VisitKind
+
+router = APIRouter(prefix="/themes", tags=["themes"])
+
+
+def _filters(since: AwareDatetime | None, until: AwareDatetime | None, site_id: uuid.UUID | None,
+             department_id: uuid.UUID | None, visit_kind: VisitKind | None) -> ThemeFilters:
+    return ThemeFilters(since=since, until=until, site_id=site_id, department_id=department_id,
+                        visit_kind=visit_kind.value if visit_kind else None)
+
+
+@router.get(
+    "", response_model=list[service.ThemePublic], responses=error_responses(401, 422),
+    summary="Themes ranked by impact (pinned first), with stats over the pain points matching the filters",
+)
+def list_themes(
+    session: SessionDep, _: CurrentUser,
+    since: AwareDatetime | None = Query(None, description="Pain points that occurred at or after"),
+    until: AwareDatetime | None = Query(None, description="Pain points that occurred before"),
+    site_id: uuid.UUID | None = None, department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
+) -> list[service.ThemePublic]:
+    filters = _filters(since, until, site_id, department_id, visit_kind)
+    return service.list_themes(session=session, filters=filters)
+
+
+class RebuildState(BaseModel):
+    engine: str = Field(description="The embedder the next rebuild will use: minilm or tfidf")
+    latest: ThemeBuildPublic | None
+
+
+@router.get(
+    "/rebuild", response_model=RebuildState, responses=error_responses(401),
+    summary="The latest rebuild's progress or outcome, and the engine in use",
+)
+def rebuild_state(session: SessionDep, _: CurrentUser) -> RebuildState:
+    return RebuildState(engine=service.engine_name(), latest=service.latest_build(session=session))
+
+
+@router.post(
+    "/rebuild", response_model=ThemeBuildPublic, status_code=202, responses=error_responses(401, 403, 409),
+    summary="Start re-clustering every pain point in the background (managers); returns at once",
+)
+def start_rebuild(session: SessionDep, user: ManagerUser) -> ThemeBuildPublic:
+    return service.start_rebuild(session=session, user=user)
+
+
+@router.get(
+    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 404, 422),
+    summary="One theme with its stats, 12-week trend and representative quotes",
+)
+def get_theme(
+    theme_id: uuid.UUID, session: SessionDep, _: CurrentUser,
+    since: AwareDatetime | None = None, until: AwareDatetime | None = None, site_id: uuid.UUID | None = None,
+    department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
+) -> service.ThemePublic:
+    filters = _filters(since, until, site_id, department_id, visit_kind)
+    return service.get_theme(session=session, theme_id=theme_id, filters=filters)
+
+
+class ThemeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(None, min_length=2, max_length=120, description="Rename; rebuilds keep it")
+    pinned: bool | None = Field(None, description="Pinned themes stay listed first and are never retired")
+
+
+@router.patch(
+    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
+    summary="Rename or pin a theme (managers)",
+)
+def update_theme(theme_id: uuid.UUID, body: ThemeUpdate, session: SessionDep, _: ManagerUser) -> service.ThemePublic:
+    return service.update_theme(session=session, theme_id=theme_id, label=body.label, pinned=body.pinned)
+
+
+@router.post(
+    "/{theme_id}/merge", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
+    summary="Merge this theme into another (managers); returns the merged theme",
+)
+def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, _: ManagerUser) -> service.ThemePublic:
+    return service.merge_themes(session=session, theme_id=theme_id, into_id=body.into_id)
+
+
+class MoveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pain_point_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+
+
+class MoveResult(BaseModel):
+    moved: int
+
+
+@router.post(
+    "/{theme_id}/pain-points", response_model=MoveResult, responses=error_responses(401, 403, 404, 422),
+    summary="Move pain points into this theme (managers); rebuilds keep them there",
+)
+def move_into_theme(theme_id: uuid.UUID, body: MoveRequest, session: SessionDep, _: ManagerUser) -> MoveResult:
+    moved = service.move_pain_points(session=session, pain_point_ids=body.pain_point_ids, theme_id=theme_id)
+    session.commit()
+    return MoveResult(moved=moved)
+
+

@@ -1,0 +1,180 @@
+"""Themes as managers see and shape them: list, detail, rename, pin, merge, move, rebuild."""
+
+import threading
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from api.db import utcnow
+from api.errors import Invalid, NotFound
+from api.org.models import Site
+from api.pain_points.models import PainPoint
+from api.themes import rebuild
+from api.themes.engine import embedder_name
+from api.themes.models import Theme, ThemeBuild, ThemeBuildPublic
+from api.themes.stats import ThemeFilters, ThemeStats, theme_stats
+from api.users.models import User
+
+PAIN = PainPoint.__table__
+
+
+class Quote(BaseModel):
+    pain_point_id: uuid.UUID
+    text: str
+    quote: str | None
+    severity: int
+    visit_kind: str
+    site: str | None
+    occurred_at: datetime
+
+
+class ThemePublic(BaseModel):
+    id: uuid.UUID
+    label: str
+    keywords: list[str]
+    pinned: bool
+    label_locked: bool
+    embedder: str
+    count: int
+    visits: int
+    executives: int
+    sites: int
+    departments: int
+    mean_severity: float
+    max_severity: int
+    customer_share: float
+    employee_share: float
+    visit_kinds: dict[str, int]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    weekly: list[int]
+    open: int
+    cross_silo: bool
+    recurring: bool
+    impact: float
+    quotes: list[Quote] = []
+
+
+def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None) -> ThemePublic:
+    return ThemePublic(
+        id=theme.id, label=theme.label, keywords=theme.keywords, pinned=theme.pinned,
+        label_locked=theme.label_locked, embedder=theme.embedder, quotes=quotes or [], **stats.__dict__,
+    )
+
+
+def _quotes(session: Session, themes: list[Theme]) -> dict[uuid.UUID, list[Quote]]:
+    wanted = {uuid.UUID(pid): t.id for t in themes for pid in t.representative_ids}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.severity, PAIN.c.visit_kind, Site.name,
+               PAIN.c.occurred_at)
+        .outerjoin(Site, Site.id == PAIN.c.site_id)
+        .where(PAIN.c.id.in_(list(wanted)), *rebuild.live_conditions())
+    )
+    out: dict[uuid.UUID, list[Quote]] = {}
+    for r in rows:
+        out.setdefault(wanted[r.id], []).append(Quote(
+            pain_point_id=r.id, text=r.text, quote=r.quote, severity=r.severity, visit_kind=r.visit_kind,
+            site=r.name, occurred_at=r.occurred_at))
+    return out
+
+
+def list_themes(*, session: Session, filters: ThemeFilters) -> list[ThemePublic]:
+    themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
+    stats = theme_stats(session, filters)
+    quotes = _quotes(session, themes)
+    filtered = any(vars(filters).values())
+    items = [
+        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id))
+        for t in themes
+        if t.id in stats or (t.pinned and not filtered)
+    ]
+    items.sort(key=lambda t: (not t.pinned, -t.impact, -t.count, t.label))
+    return items
+
+
+def _theme(session: Session, theme_id: uuid.UUID) -> Theme:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound("No such theme")
+    return theme
+
+
+def get_theme(*, session: Session, theme_id: uuid.UUID, filters: ThemeFilters) -> ThemePublic:
+    theme = _theme(session, theme_id)
+    stats = theme_stats(session, filters, [theme_id]).get(theme_id, ThemeStats())
+    return _public(theme, stats, _quotes(session, [theme]).get(theme_id))
+
+
+def update_theme(*, session: Session, theme_id: uuid.UUID, label: str | None, pinned: bool | None) -> ThemePublic:
+    theme = _theme(session, theme_id)
+    if label is not None:
+        label = " ".join(label.split())
+        clash = session.execute(select(Theme.id).where(
+            Theme.retired_at.is_(None), Theme.id != theme_id, Theme.label.ilike(label))).first()
+        if clash:
+            raise Invalid([{"loc": ["label"], "msg": "another theme already has this label", "type": "value_error"}])
+        theme.label, theme.label_locked = label, True
+    if pinned is not None:
+        theme.pinned = pinned
+    theme.updated_at = utcnow()
+    session.add(theme)
+    session.commit()
+    return get_theme(session=session, theme_id=theme_id, filters=ThemeFilters())
+
+
+def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -> ThemePublic:
+    """Every pain point of `theme_id` moves into `into_id` and stays there; the old theme is retired."""
+    if theme_id == into_id:
+        raise Invalid([{"loc": ["into_id"], "msg": "a theme cannot be merged into itself", "type": "value_error"}])
+    source, target = _theme(session, theme_id), _theme(session, into_id)
+    if target.retired_at is not None:
+        raise Invalid([{"loc": ["into_id"], "msg": "that theme is retired", "type": "value_error"}])
+    now = utcnow()
+    session.execute(update(PAIN).where(PAIN.c.theme_id == theme_id).values(theme_id=into_id, theme_locked=True))
+    source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
+    target.updated_at = now
+    session.add_all([source, target])
+    session.commit()
+    return get_theme(session=session, theme_id=into_id, filters=ThemeFilters())
+
+
+def move_pain_points(*, session: Session, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID | None) -> int:
+    """A manager places pain points in a theme (or leaves them unthemed); rebuilds keep them there.
+    Flushes only: the caller commits (with its audit trail, if any)."""
+    if theme_id is not None and _theme(session, theme_id).retired_at is not None:
+        raise Invalid([{"loc": ["theme_id"], "msg": "that theme is retired", "type": "value_error"}])
+    result = session.execute(update(PAIN).where(PAIN.c.id.in_(pain_point_ids), PAIN.c.deleted_at.is_(None))
+                             .values(theme_id=theme_id, theme_locked=True))
+    session.flush()
+    return result.rowcount
+
+
+def latest_build(*, session: Session) -> ThemeBuildPublic | None:
+    rebuild.running_build(session)  # marks a build whose process died as failed
+    build = session.execute(select(ThemeBuild).order_by(ThemeBuild.started_at.desc())).scalars().first()
+    return ThemeBuildPublic.model_validate(build, from_attributes=True) if build else None
+
+
+def start_rebuild(*, session: Session, user: User | None) -> ThemeBuildPublic:
+    """Record a new build and run it on a background thread; returns at once."""
+    build = rebuild.start_build(session, user.id if user else None)
+    threading.Thread(target=_run_quietly, args=(build.id,), name="theme-rebuild", daemon=True).start()
+    return ThemeBuildPublic.model_validate(build, from_attributes=True)
+
+
+def _run_quietly(build_id: uuid.UUID) -> None:
+    try:
+        rebuild.run_build(build_id)
+    except Exception:  # noqa: BLE001 - already recorded on the build and logged
+        pass
+
+
+def engine_name() -> str:
+    return embedder_name()
+
+

@@ -1,0 +1,95 @@
+"""Background work off the request path: embed new pain points and place them in the nearest theme.
+
+A phone's sync never waits for the model. Each API process runs one worker thread; the work is
+idempotent, so several processes against one database only share it.
+"""
+
+import logging
+import threading
+
+import numpy as np
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from api.db import get_engine
+from api.pain_points.models import PainPoint
+from api.themes import embeddings
+from api.themes.engine import assign_nearest, embedder_name, settings_for
+from api.themes.models import PainPointEmbedding, Theme
+from api.themes.rebuild import live_conditions
+
+log = logging.getLogger("undercover.themes")
+PAIN = PainPoint.__table__
+EMB = PainPointEmbedding.__table__
+BATCH = 128
+
+
+def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
+    """Embed up to `limit` pain points that have no stored vector yet; put the unthemed ones into the
+    nearest existing theme when they are similar enough. Returns how many were embedded.
+
+    Only the MiniLM engine stores vectors; with the TF-IDF fallback new pain points wait for a rebuild."""
+    embedder = embedder_name()
+    if embedder != "minilm":
+        return 0
+    rows = session.execute(
+        select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.theme_id, PAIN.c.theme_locked)
+        .outerjoin(EMB, (EMB.c.pain_point_id == PAIN.c.id) & (EMB.c.embedder == embedder))
+        .where(EMB.c.pain_point_id.is_(None), *live_conditions())
+        .limit(limit)
+    ).all()
+    session.rollback()
+    if not rows:
+        return 0
+    vectors = embeddings.vectors_for(session, rows, embedder)
+    themes = session.execute(
+        select(Theme.id, Theme.centroid).where(Theme.retired_at.is_(None), Theme.embedder == embedder,
+                                               Theme.centroid.is_not(None))
+    ).all()
+    if themes:
+        centroids = np.vstack([embeddings.from_bytes(t.centroid) for t in themes])
+        threshold = settings_for(embedder).join_similarity
+        placed = []
+        for row, vector in zip(rows, vectors, strict=True):
+            if row.theme_id is None and not row.theme_locked:
+                index = assign_nearest(vector, centroids, threshold)
+                if index is not None:
+                    placed.append({"b_id": row.id, "theme_id": themes[index].id})
+        if placed:
+            session.execute(
+                update(PAIN)
+                .where(PAIN.c.id == bindparam("b_id"), PAIN.c.theme_id.is_(None), PAIN.c.theme_locked.is_(False))
+                .values(theme_id=bindparam("theme_id")),
+                placed,
+            )
+    session.commit()
+    return len(rows)
+
+
+class ThemeWorker:
+    """A daemon thread that keeps placing new pain points until told to stop."""
+
+    def __init__(self, interval: float = 5.0):
+        self.interval = interval
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="theme-worker", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                with Session(get_engine(), expire_on_commit=False) as session:
+                    while place_new_pain_points(session=session) and not self.stop_event.is_set():
+                        pass
+            except (IntegrityError, OperationalError) as exc:  # another process got there first, or DB down
+                log.info("theme worker will retry: %s", type(exc).__name__)
+            except Exception:
+                log.exception("theme worker failed; retrying later")
+            self.stop_event.wait(self.interval)
