@@ -99,13 +99,13 @@ def theme_stats(session: Session, filters: ThemeFilters, theme_ids: list[uuid.UU
             count=n, visits=r[2], executives=r[3], sites=r[4], departments=r[5],
             mean_severity=round(float(r[6]), 2), max_severity=r[7], customer_share=round(r[8] / n, 2),
             employee_share=round(r[9] / n, 2), first_seen=_aware(r[10]), last_seen=_aware(r[11]), open=r[12],
-            cross_silo=r[5] >= 2,
         )
     for theme_id, kind, n in session.execute(
         select(PAIN.c.theme_id, PAIN.c.visit_kind, func.count()).where(where)
         .group_by(PAIN.c.theme_id, PAIN.c.visit_kind)
     ):
         out[theme_id].visit_kinds[kind] = n
+    _cross_silo(session, where, out)
     _weekly(session, where, out)
     _recurring(session, where, out)
     now = utcnow()
@@ -129,6 +129,22 @@ def _weekly(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> None:
         index = (when - start).days // 7
         if 0 <= index < WEEKS:
             out[theme_id].weekly[index] += n
+
+
+def _cross_silo(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> None:
+    """Cross-silo: at least two owning departments each hold at least two of the theme's pain points
+    (one stray tag does not make a silo problem)."""
+    owning = (
+        select(PAIN.c.theme_id, PAIN.c.department_id)
+        .where(where, PAIN.c.department_id.is_not(None))
+        .group_by(PAIN.c.theme_id, PAIN.c.department_id)
+        .having(func.count() >= 2)
+        .subquery()
+    )
+    for theme_id, n in session.execute(
+        select(owning.c.theme_id, func.count()).group_by(owning.c.theme_id).having(func.count() >= 2)
+    ):
+        out[theme_id].cross_silo = True
 
 
 def _recurring(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> None:

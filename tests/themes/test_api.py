@@ -164,3 +164,27 @@ def test_new_pain_points_join_the_nearest_theme(client, executive, manager, sess
     assert themes_of(fresh["queues"]) <= themes_of(ids["queues"])  # one of the queue themes
     assert themes_of(fresh["odd"]) == {None}
     assert place_new_pain_points(session=session) == 0
+
+
+def test_cross_silo_and_recurring_flags(client, executive, manager, factory, session):
+    from api.db import utcnow
+    from api.pain_points.models import PainPoint
+
+    stores, digital = factory.department(name="Stores"), factory.department(name="Digital")
+    ids = log_visits(client, executive, {"logouts": GROUPS["logouts"]})["logouts"]
+    rebuild(client, manager)
+    theme = str(next(iter(themes_of(ids))))
+    stats = client.get(f"/api/themes/{theme}", headers=manager.headers).json()
+    assert not stats["cross_silo"] and not stats["recurring"]
+    # Two departments own the problem; the old ones were marked resolved before the newest arrived.
+    points = session.exec(select(PainPoint).where(PainPoint.id.in_([uuid.UUID(i) for i in ids]))).all()
+    long_ago = utcnow().replace(year=2020)
+    for i, p in enumerate(sorted(points, key=lambda p: p.position)):
+        p.department_id = (stores if i < 2 else digital).id
+        if i < 3:
+            p.status, p.resolved_at = "resolved", long_ago
+        session.add(p)
+    session.commit()
+    stats = client.get(f"/api/themes/{theme}", headers=manager.headers).json()
+    assert stats["cross_silo"] and stats["recurring"]
+    assert stats["departments"] == 2 and stats["open"] == 2
