@@ -70,6 +70,13 @@ def test_markup_and_scripts_stay_within_the_content_security_policy():
             assert banned not in code, f"{path.name} uses {banned}"
 
 
+def test_every_module_is_preloaded_so_the_first_load_is_not_a_waterfall():
+    html = (PWA / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    modules = {p.relative_to(PWA).as_posix() for p in (PWA / "js").rglob("*.js")}
+    assert preloaded == modules
+
+
 def test_manifest_makes_the_app_installable():
     manifest = json.loads((PWA / "manifest.webmanifest").read_text())
     assert manifest["display"] == "standalone"
