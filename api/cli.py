@@ -72,7 +72,17 @@ def cmd_demo(_: argparse.Namespace) -> int:
     from api.demo.loader import load_demo
 
     with _session() as session:
-        summary = load_demo(session=session)
+        added, summary = load_demo(session=session)
+    if added:  # first load: build themes too, so the managers' screens have something to show
+        from api.themes import rebuild
+
+        with _session() as session:
+            build = rebuild.start_build(session, None)
+        rebuild.run_build(build.id)
+        with _session() as session:
+            from api.themes.models import ThemeBuild
+
+            print(f"Themes built: {session.get(ThemeBuild, build.id).themes}")
     print(summary)
     return 0
 

@@ -61,7 +61,8 @@ def _visit_write(spec: dict, site_ids: dict, department_ids: dict, today: dateti
     })
 
 
-def load_demo(*, session: Session) -> str:
+def load_demo(*, session: Session) -> tuple[int, str]:
+    """Returns how many visits were added and a summary with the demo logins."""
     department_ids = {
         d["key"]: get_or_create_by_name(session=session, model=Department, name=d["name"]).id
         for d in data.DEPARTMENTS
@@ -84,4 +85,4 @@ def load_demo(*, session: Session) -> str:
     session.commit()
     logins = "\n".join(f"  {email}  /  {data.DEMO_PASSWORD}" for email in ADVERTISED)
     state = f"added {added} visits" if added else "already loaded"
-    return f"Demo organisation {data.ORG_NAME}: {state}.\nDemo logins:\n{logins}"
+    return added, f"Demo organisation {data.ORG_NAME}: {state}.\nDemo logins:\n{logins}"

@@ -5,6 +5,7 @@ import uuid
 from sqlmodel import select
 
 from api.pain_points.models import PainPoint
+from api.themes.models import Theme
 from api.visits.models import Visit
 from tests.cli_helpers import run_cli
 from tests.factories import count_rows, fetch
@@ -92,6 +93,7 @@ def test_demo_is_idempotent(database_url, session):
     assert "exec@demo.undercover.example" in first.stdout
     visits, points = count_rows(session, Visit), count_rows(session, PainPoint)
     assert visits >= 50 and points >= 200
+    assert "Themes built:" in first.stdout and count_rows(session, Theme) >= 5
     second = run_cli(database_url, "demo")
     assert "already loaded" in second.stdout
     assert (count_rows(session, Visit), count_rows(session, PainPoint)) == (visits, points)
