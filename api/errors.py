@@ -91,6 +91,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI's bare 400 for a JSON body that is not UTF-8: the same 422 as any other bad JSON.
+            return error_response(422, "Invalid input", [
+                {"loc": [], "msg": "The body is not valid JSON: it must be UTF-8 text", "type": "json_invalid"}])
         return error_response(exc.status_code, str(exc.detail), None, getattr(exc, "headers", None))
 
 
