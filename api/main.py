@@ -13,11 +13,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from api.auth.router import router as auth_router
 from api.config import get_settings
+from api.dashboard.router import router as dashboard_router
 from api.db import get_engine
 from api.errors import error_response, install_error_handlers
 from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
+from api.pain_points.router import router as pain_points_router
+from api.pulse.router import router as pulse_router
+from api.settings.router import router as settings_router
 from api.themes.router import router as themes_router
 from api.themes.worker import ThemeWorker
 from api.users.router import router as users_router
@@ -81,7 +85,8 @@ def create_app() -> FastAPI:
     _install_database_errors(app)
 
     api = APIRouter(prefix="/api")
-    for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router):
+    for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router,
+                   pain_points_router, dashboard_router, pulse_router, settings_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -3,10 +3,13 @@
 from api.auth.models import AuthToken, LoginFailure
 from api.db import metadata
 from api.org.models import Department, Site
-from api.pain_points.models import PainPoint
+from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
+from api.pulse.models import PulseAnswer, PulseQuestion
+from api.settings.models import OrgSetting
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
 from api.users.models import User
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Department", "LoginFailure", "PainPoint", "PainPointEmbedding", "Site", "Theme",
+__all__ = ["AuthToken", "Department", "LoginFailure", "OrgSetting", "PainPoint", "PainPointComment",
+           "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Theme",
            "ThemeBuild", "User", "Visit", "metadata"]

@@ -1,14 +1,14 @@
 """A pain point: what hurt, how badly, for whom; written inside a visit."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, utcnow
+from api.db import UTCDateTime, new_id, utcnow
 
 TEXT_MAX = 2000
 
@@ -49,6 +49,9 @@ class PainPoint(PainPointBase, table=True):
     __table_args__ = (
         Index("ix_pain_point_feed", "occurred_at", "id"),
         Index("ix_pain_point_visit_id", "visit_id"),
+        # The feed filtered by theme walks this in order; flow counts resolutions by week from it.
+        Index("ix_pain_point_theme_feed", "theme_id", "occurred_at", "id"),
+        Index("ix_pain_point_resolved_at", "resolved_at"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -71,6 +74,20 @@ class PainPoint(PainPointBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Triage (managers): kept apart from the executive's content, which a visit rewrite replaces.
+    owner_department_id: uuid.UUID | None = Field(
+        default=None, foreign_key="department.id", ondelete="SET NULL",
+        description="The department that owns the fix (triage); the reported department_id stays as written",
+    )
+    assignee_id: uuid.UUID | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL", index=True
+    )
+    due_date: date | None = None
+    resolution_note: str | None = Field(default=None, sa_type=Text)
+    duplicate_of_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
 
 
 class PainPointWrite(PainPointBase):
@@ -104,3 +121,36 @@ class PainPointPublic(BaseModel):
     theme_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+
+
+class PainPointEvent(SQLModel, table=True):
+    """One line of a pain point's audit history: who changed which triage field from what to what."""
+
+    __tablename__ = "pain_point_event"
+    __table_args__ = (Index("ix_pain_point_event_pain_point", "pain_point_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    pain_point_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="CASCADE"), nullable=False)
+    )
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    field: str = Field(max_length=32)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+COMMENT_MAX = 2000
+
+
+class PainPointComment(SQLModel, table=True):
+    __tablename__ = "pain_point_comment"
+    __table_args__ = (Index("ix_pain_point_comment_pain_point", "pain_point_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    pain_point_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="CASCADE"), nullable=False)
+    )
+    author_id: uuid.UUID = Field(foreign_key="user.id")
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

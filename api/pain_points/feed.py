@@ -1,0 +1,277 @@
+"""The pain-point feed: combinable filters, keyset pagination (newest first), cards, CSV export."""
+
+import base64
+import binascii
+import csv
+import io
+import json
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Uuid, func, literal, select, tuple_
+from sqlmodel import Session
+
+from api.db import UTCDateTime
+from api.errors import Invalid
+from api.exchange.csv_format import COLUMNS
+from api.org.models import Department, Site
+from api.pain_points.models import PainPoint, PainPointComment, Status
+from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
+from api.pain_points.search import search_condition
+from api.privacy.redaction import maybe_redact
+from api.themes.models import Theme
+from api.users.models import User
+
+PAIN = PainPoint.__table__
+EXPORT_COLUMNS = [*COLUMNS, "status", "owner", "assignee"]
+EXPORT_BATCH = 2000
+
+
+@dataclass
+class FeedFilters:
+    status: list[Status] = field(default_factory=list)
+    severity_min: int | None = None
+    theme_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    visit_kind: str | None = None
+    author_id: uuid.UUID | None = None
+    q: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self, dialect: str) -> list:
+        where = [PAIN.c.deleted_at.is_(None)]
+        if self.status:
+            where.append(PAIN.c.status.in_([s.value for s in self.status]))
+        if self.severity_min is not None:
+            where.append(PAIN.c.severity >= self.severity_min)
+        if self.theme_id is not None:
+            where.append(PAIN.c.theme_id == self.theme_id)
+        if self.department_id is not None:
+            # The owner set in triage wins over the department the executive reported.
+            where.append(
+                func.coalesce(PAIN.c.owner_department_id, PAIN.c.department_id) == self.department_id
+            )
+        if self.site_id is not None:
+            where.append(PAIN.c.site_id == self.site_id)
+        if self.visit_kind is not None:
+            where.append(PAIN.c.visit_kind == self.visit_kind)
+        if self.author_id is not None:
+            where.append(PAIN.c.author_id == self.author_id)
+        if self.since is not None:
+            where.append(PAIN.c.occurred_at >= self.since)
+        if self.until is not None:
+            where.append(PAIN.c.occurred_at < self.until)
+        match = search_condition(dialect, self.q)
+        if match is not None:
+            where.append(match)
+        return where
+
+
+def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
+    """`since`/`until`: an ISO date (a whole UTC day; `until` includes that day) or a datetime with a zone."""
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise Invalid(
+            [
+                {
+                    "loc": ["query", name],
+                    "type": "value_error",
+                    "msg": "an ISO 8601 date (YYYY-MM-DD) or a datetime with a time zone",
+                }
+            ]
+        )
+    return moment
+
+
+def encode_cursor(occurred_at: datetime, pain_point_id: uuid.UUID) -> str:
+    raw = json.dumps([occurred_at.astimezone(UTC).isoformat(), str(pain_point_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, pid = json.loads(raw)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, uuid.UUID(pid)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise Invalid(
+            [{"loc": ["query", "cursor"], "msg": "not a cursor this feed gave out", "type": "value_error"}]
+        ) from None
+
+
+def _page_stmt(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int):
+    stmt = select(PAIN).where(*filters.conditions(session.get_bind().dialect.name))
+    if cursor is not None:
+        stmt = stmt.where(
+            tuple_(PAIN.c.occurred_at, PAIN.c.id)
+            < tuple_(literal(cursor[0], UTCDateTime), literal(cursor[1], Uuid))
+        )
+    return stmt.order_by(PAIN.c.occurred_at.desc(), PAIN.c.id.desc()).limit(limit)
+
+
+def _names(session: Session, column, label, ids: set) -> dict:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(column, label).where(column.in_(ids))).all())
+
+
+@dataclass
+class Lookups:
+    """Names for the ids on a page of pain points, read with one small query per table."""
+
+    sites: dict
+    departments: dict
+    users: dict
+    themes: dict
+    comments: dict
+
+    @classmethod
+    def load(cls, session: Session, rows: list) -> "Lookups":
+        ids = [r.id for r in rows]
+        comments = (
+            dict(
+                session.execute(
+                    select(PainPointComment.pain_point_id, func.count())
+                    .where(PainPointComment.pain_point_id.in_(ids))
+                    .group_by(PainPointComment.pain_point_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        return cls(
+            sites=_names(session, Site.id, Site.name, {r.site_id for r in rows}),
+            departments=_names(
+                session,
+                Department.id,
+                Department.name,
+                {r.department_id for r in rows} | {r.owner_department_id for r in rows},
+            ),
+            users=_names(
+                session,
+                User.id,
+                User.display_name,
+                {r.author_id for r in rows} | {r.assignee_id for r in rows},
+            ),
+            themes=_names(session, Theme.id, Theme.label, {r.theme_id for r in rows}),
+            comments=comments,
+        )
+
+
+def _ref(names: dict, key) -> Ref | None:
+    return Ref(id=key, name=names.get(key, "")) if key is not None else None
+
+
+def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedItem:
+    own = row.author_id == viewer.id
+    return cls(
+        id=row.id,
+        visit_id=row.visit_id,
+        text=row.text if own else maybe_redact(row.text),
+        quote=row.quote if own else maybe_redact(row.quote),
+        severity=row.severity,
+        felt_by=row.felt_by,
+        visit_kind=row.visit_kind,
+        occurred_at=row.occurred_at,
+        site=_ref(lookups.sites, row.site_id),
+        department=_ref(lookups.departments, row.department_id),
+        owner_department=_ref(lookups.departments, row.owner_department_id),
+        executive=_ref(lookups.users, row.author_id),
+        theme=ThemeRef(id=row.theme_id, label=lookups.themes.get(row.theme_id, "")) if row.theme_id else None,
+        theme_locked=row.theme_locked,
+        status=row.status,
+        assignee=_ref(lookups.users, row.assignee_id),
+        due_date=row.due_date,
+        resolved_at=row.resolved_at,
+        resolution_note=row.resolution_note,
+        duplicate_of_id=row.duplicate_of_id,
+        comment_count=lookups.comments.get(row.id, 0),
+        **extra,
+    )
+
+
+def items_for(session: Session, rows: list, viewer: User) -> list[FeedItem]:
+    lookups = Lookups.load(session, rows)
+    return [to_item(row, lookups, viewer) for row in rows]
+
+
+def feed_page(
+    *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
+) -> FeedPage:
+    after = decode_cursor(cursor) if cursor else None
+    rows = session.execute(_page_stmt(session, filters, after, limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
+    return FeedPage(items=items_for(session, rows, viewer), next_cursor=next_cursor)
+
+
+def _csv_row(row, lookups: Lookups, viewer: User) -> list:
+    own = row.author_id == viewer.id
+    theme = lookups.themes.get(row.theme_id, "") if row.theme_id else ""
+    return [
+        row.ref or str(row.id),
+        row.text if own else maybe_redact(row.text),
+        row.severity,
+        row.felt_by,
+        row.visit_kind,
+        lookups.sites.get(row.site_id, ""),
+        lookups.departments.get(row.department_id, ""),
+        row.occurred_at.isoformat(),
+        str(row.theme_id) if row.theme_id else "",
+        theme,
+        row.status,
+        lookups.departments.get(row.owner_department_id, ""),
+        lookups.users.get(row.assignee_id, ""),
+    ]
+
+
+def export_csv(
+    *, session: Session, viewer: User, filters: FeedFilters
+) -> tuple[tempfile.SpooledTemporaryFile, int]:
+    """The filtered feed as CSV, newest first, written to a spooled file (memory, then disk when large)
+    so the database work ends before the response streams."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - closed by caller
+    text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text_out)
+    writer.writerow(EXPORT_COLUMNS)
+    after, count = None, 0
+    while True:
+        rows = session.execute(_page_stmt(session, filters, after, EXPORT_BATCH)).all()
+        if not rows:
+            break
+        lookups = Lookups.load(session, rows)
+        writer.writerows(_csv_row(row, lookups, viewer) for row in rows)
+        count += len(rows)
+        after = (rows[-1].occurred_at, rows[-1].id)
+        if len(rows) < EXPORT_BATCH:
+            break
+    text_out.flush()
+    text_out.detach()
+    out.seek(0)
+    return out, count
+
+
+def iter_file(handle, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    try:
+        while data := handle.read(chunk):
+            yield data
+    finally:
+        handle.close()

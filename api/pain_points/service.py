@@ -1,0 +1,227 @@
+"""Reading and triaging pain points: who may see what, details with history and comments, changes."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from api.db import utcnow
+from api.errors import Conflict, Forbidden, NotFound
+from api.org.models import Department
+from api.pain_points import triage
+from api.pain_points.feed import FeedFilters, Lookups, feed_page, items_for, to_item
+from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
+from api.pain_points.schemas import (
+    BulkResult,
+    BulkTriage,
+    CommentCreate,
+    CommentPublic,
+    EventPublic,
+    FeedPage,
+    PainPointDetail,
+    Ref,
+    TriageUpdate,
+)
+from api.settings.service import get_settings_row
+from api.themes.models import Theme
+from api.users.models import Role, User
+
+PAIN = PainPoint.__table__
+REVIEWERS = (Role.manager, Role.admin)
+
+
+def sees_everything(session: Session, viewer: User) -> bool:
+    return viewer.role in REVIEWERS or get_settings_row(session=session).executives_see_feed
+
+
+def read_feed(
+    *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
+) -> FeedPage:
+    if not sees_everything(session, viewer):
+        raise Forbidden(
+            "The feed is for managers and admins; your own pain points are at /api/my/pain-points "
+            "(an admin can open the feed to executives in the settings)"
+        )
+    return feed_page(session=session, viewer=viewer, filters=filters, cursor=cursor, limit=limit)
+
+
+def read_my_feed(
+    *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
+) -> FeedPage:
+    filters.author_id = viewer.id
+    return feed_page(session=session, viewer=viewer, filters=filters, cursor=cursor, limit=limit)
+
+
+def check_export(*, session: Session, viewer: User) -> None:
+    if not sees_everything(session, viewer):
+        raise Forbidden("Exporting the feed is for managers and admins")
+
+
+def _live(session: Session, pain_point_id: uuid.UUID):
+    row = session.execute(select(PAIN).where(PAIN.c.id == pain_point_id)).first()
+    if row is None or row.deleted_at is not None:
+        raise NotFound("No such pain point")
+    return row
+
+
+def _readable(session: Session, viewer: User, pain_point_id: uuid.UUID):
+    row = _live(session, pain_point_id)
+    if row.author_id != viewer.id and not sees_everything(session, viewer):
+        raise Forbidden("This pain point belongs to another executive")
+    return row
+
+
+def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[str, str], str]:
+    """Readable names for the ids in audit lines, read now (a renamed department shows its new name)."""
+    by_field: dict[str, set] = {}
+    for e in events:
+        for value in (e.old_value, e.new_value):
+            if value is not None:
+                by_field.setdefault(e.field, set()).add(value)
+    sources = {
+        "owner_department_id": (Department.id, Department.name),
+        "assignee_id": (User.id, User.display_name),
+        "theme_id": (Theme.id, Theme.label),
+    }
+    labels = {}
+    for name, (id_col, label_col) in sources.items():
+        ids = {uuid.UUID(v) for v in by_field.get(name, ())}
+        if ids:
+            for key, label in session.execute(select(id_col, label_col).where(id_col.in_(ids))):
+                labels[(name, str(key))] = label
+    return labels
+
+
+def _history(session: Session, pain_point_id: uuid.UUID) -> list[EventPublic]:
+    events = list(
+        session.scalars(
+            select(PainPointEvent)
+            .where(PainPointEvent.pain_point_id == pain_point_id)
+            .order_by(PainPointEvent.created_at, PainPointEvent.id)
+        )
+    )
+    labels = _event_labels(session, events)
+    actors = dict(
+        session.execute(
+            select(User.id, User.display_name).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        ).all()
+    )
+    return [
+        EventPublic(
+            id=e.id,
+            actor=Ref(id=e.actor_id, name=actors.get(e.actor_id, "")) if e.actor_id else None,
+            field=e.field,
+            old_value=e.old_value,
+            new_value=e.new_value,
+            old_label=labels.get((e.field, e.old_value), e.old_value),
+            new_label=labels.get((e.field, e.new_value), e.new_value),
+            created_at=e.created_at,
+        )
+        for e in events
+    ]
+
+
+def _comments(session: Session, pain_point_id: uuid.UUID) -> list[CommentPublic]:
+    rows = session.execute(
+        select(PainPointComment, User.display_name)
+        .join(User, User.id == PainPointComment.author_id)
+        .where(PainPointComment.pain_point_id == pain_point_id)
+        .order_by(PainPointComment.created_at, PainPointComment.id)
+    ).all()
+    return [
+        CommentPublic(id=c.id, author=Ref(id=c.author_id, name=name), body=c.body, created_at=c.created_at)
+        for c, name in rows
+    ]
+
+
+def get_detail(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> PainPointDetail:
+    row = _readable(session, viewer, pain_point_id)
+    duplicates = list(
+        session.scalars(
+            select(PainPoint.id)
+            .where(PainPoint.duplicate_of_id == row.id, PainPoint.deleted_at.is_(None))
+            .order_by(PainPoint.occurred_at)
+        )
+    )
+    return to_item(
+        row,
+        Lookups.load(session, [row]),
+        viewer,
+        cls=PainPointDetail,
+        journey_step=row.journey_step,
+        duplicates=duplicates,
+        history=_history(session, row.id),
+        comments=_comments(session, row.id),
+    )
+
+
+def triage_one(
+    *, session: Session, actor: User, pain_point_id: uuid.UUID, data: TriageUpdate
+) -> PainPointDetail:
+    changes = data.model_dump(exclude_unset=True)
+    triage.check_changes(session=session, changes=changes)
+    row = triage.lock_rows(session, [pain_point_id]).get(pain_point_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("No such pain point")
+    try:
+        planned = triage.plan(session=session, row=row, changes=changes)
+    except triage.Refused as exc:
+        session.rollback()
+        raise Conflict(f"This pain point {exc}") from None
+    triage.apply(session=session, row=row, plan_=planned, actor=actor, now=utcnow())
+    session.commit()
+    return get_detail(session=session, viewer=actor, pain_point_id=pain_point_id)
+
+
+def triage_many(*, session: Session, actor: User, data: BulkTriage) -> BulkResult:
+    """All or nothing: every pain point takes the changes, or none does (409 lists why, per id)."""
+    changes = data.changes.model_dump(exclude_unset=True)
+    triage.check_changes(session=session, changes=changes)
+    rows = triage.lock_rows(session, data.ids)
+    errors, plans = [], {}
+    for pid in data.ids:
+        row = rows.get(pid)
+        if row is None or row.deleted_at is not None:
+            errors.append({"id": str(pid), "error": "no such pain point"})
+            continue
+        try:
+            plans[pid] = triage.plan(session=session, row=row, changes=changes)
+        except triage.Refused as exc:
+            errors.append({"id": str(pid), "error": str(exc)})
+    if errors:
+        session.rollback()
+        raise Conflict(
+            f"{len(errors)} of {len(data.ids)} pain points cannot take these changes; nothing was changed",
+            errors=errors,
+        )
+    now = utcnow()
+    for pid in data.ids:
+        triage.apply(session=session, row=rows[pid], plan_=plans[pid], actor=actor, now=now)
+    session.commit()
+    stored = session.execute(
+        select(PAIN).where(PAIN.c.id.in_(data.ids)).order_by(PAIN.c.occurred_at.desc(), PAIN.c.id.desc())
+    ).all()
+    return BulkResult(updated=sum(1 for p in plans.values() if p), items=items_for(session, stored, actor))
+
+
+def add_comment(
+    *, session: Session, author: User, pain_point_id: uuid.UUID, data: CommentCreate
+) -> CommentPublic:
+    """Managers and admins comment on any pain point; an executive on their own ones."""
+    row = _live(session, pain_point_id)
+    if author.role not in REVIEWERS and row.author_id != author.id:
+        raise Forbidden("Executives comment only on their own pain points")
+    comment = PainPointComment(pain_point_id=row.id, author_id=author.id, body=data.body, created_at=utcnow())
+    session.add(comment)
+    session.commit()
+    return CommentPublic(
+        id=comment.id,
+        author=Ref(id=author.id, name=author.display_name),
+        body=comment.body,
+        created_at=comment.created_at,
+    )
+
+
+def list_comments(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> list[CommentPublic]:
+    _readable(session, viewer, pain_point_id)
+    return _comments(session, pain_point_id)

@@ -1,0 +1,49 @@
+"""Organisation settings that admins change at run time (environment settings live in api/config.py)."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import ConfigDict
+from sqlalchemy import Column, Integer
+from sqlmodel import Field, SQLModel
+
+from api.db import UTCDateTime
+
+DEFAULT_FIELD_HOURS_TARGET = 16.0
+
+
+class OrgSettingsBase(SQLModel):
+    field_hours_target: float = Field(
+        default=DEFAULT_FIELD_HOURS_TARGET,
+        ge=0,
+        le=744,
+        description="Target hours in the field per executive per month (the dashboard compares against it)",
+    )
+    executives_see_feed: bool = Field(
+        default=False,
+        description="Executives may read the whole pain-point feed, not only their own pain points",
+    )
+
+
+class OrgSetting(OrgSettingsBase, table=True):
+    """A single row (id 1); absent until an admin first saves, and then the defaults apply."""
+
+    __tablename__ = "org_setting"
+
+    id: int = Field(default=1, sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class OrgSettingsPublic(OrgSettingsBase):
+    updated_at: datetime | None = None
+
+
+class OrgSettingsUpdate(SQLModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"field_hours_target": 12, "executives_see_feed": True}]},
+    )
+
+    field_hours_target: float | None = Field(default=None, ge=0, le=744)
+    executives_see_feed: bool | None = None

@@ -1,0 +1,34 @@
+from fastapi import APIRouter
+
+from api.db import SessionDep
+from api.deps import AdminUser, CurrentUser
+from api.errors import error_responses
+from api.settings import service
+from api.settings.models import OrgSettingsPublic, OrgSettingsUpdate
+
+router = APIRouter(tags=["settings"])
+
+
+@router.get(
+    "/settings",
+    response_model=OrgSettingsPublic,
+    responses=error_responses(401),
+    summary="The organisation's settings (any signed-in user)",
+    description="`field_hours_target`: hours in the field per executive per month that the dashboard "
+    ""
+    "measures "
+    "against. `executives_see_feed`: whether executives may read the whole pain-point feed (off by default: "
+    "they see their own pain points at `/api/my/pain-points`).",
+)
+def get_settings(session: SessionDep, _: CurrentUser) -> OrgSettingsPublic:
+    return service.read_settings(session=session)
+
+
+@router.patch(
+    "/settings",
+    response_model=OrgSettingsPublic,
+    responses=error_responses(401, 403, 422),
+    summary="Change the organisation's settings (admin)",
+)
+def patch_settings(body: OrgSettingsUpdate, session: SessionDep, admin: AdminUser) -> OrgSettingsPublic:
+    return service.update_settings(session=session, admin=admin, data=body)

@@ -1,0 +1,39 @@
+"""Read and change the organisation settings."""
+
+from sqlmodel import Session
+
+from api.db import utcnow
+from api.errors import Invalid
+from api.settings.models import OrgSetting, OrgSettingsPublic, OrgSettingsUpdate
+from api.users.models import User
+
+ROW_ID = 1
+
+
+def get_settings_row(*, session: Session) -> OrgSetting:
+    """The stored settings, or the defaults when no admin has saved any yet (nothing is written)."""
+    return session.get(OrgSetting, ROW_ID) or OrgSetting(id=ROW_ID)
+
+
+def read_settings(*, session: Session) -> OrgSettingsPublic:
+    return OrgSettingsPublic.model_validate(get_settings_row(session=session), from_attributes=True)
+
+
+def update_settings(*, session: Session, admin: User, data: OrgSettingsUpdate) -> OrgSettingsPublic:
+    changes = data.model_dump(exclude_unset=True)
+    if any(value is None for value in changes.values()):
+        raise Invalid(
+            [
+                {"loc": [name], "msg": "must not be null", "type": "value_error"}
+                for name, value in changes.items()
+                if value is None
+            ]
+        )
+    row = session.get(OrgSetting, ROW_ID, with_for_update=True)
+    if row is None:
+        row = OrgSetting(id=ROW_ID)
+    row.sqlmodel_update(changes)
+    row.updated_at, row.updated_by_id = utcnow(), admin.id
+    session.add(row)
+    session.commit()
+    return OrgSettingsPublic.model_validate(row, from_attributes=True)
