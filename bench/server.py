@@ -56,11 +56,13 @@ class Server:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 1):
+def running_server(database_url: str, workers: int = 1, theme_worker: bool = False):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "UNDERCOVER_SECRET_KEY": "bench-secret",
            "UNDERCOVER_ENV": "bench", "UNDERCOVER_LOG_LEVEL": "WARNING",
-           "UNDERCOVER_LOGIN_MAX_FAILURES": "1000"}
+           "UNDERCOVER_LOGIN_MAX_FAILURES": "1000",
+           # Embedding new pain points competes for the same 2 cores; measured separately on request.
+           "UNDERCOVER_THEMES_WORKER": "true" if theme_worker else "false"}
     proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port), "--workers",
                              str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

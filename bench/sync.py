@@ -71,7 +71,7 @@ async def run(args) -> None:
     emails = [f"phone{i}@bench.example" for i in range(args.phones)]
     for email in emails:
         cli(url, "create-user", email, "--role", "executive", "--password-stdin", stdin=PASSWORD + "\n")
-    with running_server(url, workers=args.workers) as server:
+    with running_server(url, workers=args.workers, theme_worker=args.theme_worker) as server:
         base = server.base
         tokens = [httpx.post(f"{base}/api/auth/token", data={"username": e, "password": PASSWORD}).json()
                   ["access_token"] for e in emails]
@@ -97,7 +97,7 @@ async def run(args) -> None:
     engine.dispose()
     expected_visits = (args.batches + 1) * args.phones * args.size
     batches_per_s = len(latencies) / elapsed
-    print(f"database: {args.db}; server workers: {args.workers}; phones: {args.phones}; batches: {len(latencies)} of {args.size} visits "
+    print(f"database: {args.db}; server workers: {args.workers}; theme worker: {args.theme_worker}; phones: {args.phones}; batches: {len(latencies)} of {args.size} visits "
           f"x {args.pain_points} pain points")
     print(f"visits/s: {len(sent) / elapsed:.0f}   pain points/s: {len(sent) * args.pain_points / elapsed:.0f}")
     print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20, help="visits per batch")
     parser.add_argument("--pain-points", type=int, default=5, help="pain points per visit")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--theme-worker", action="store_true", help="also embed new pain points meanwhile")
     asyncio.run(run(parser.parse_args()))
 
 
