@@ -97,3 +97,19 @@ def test_demo_is_idempotent(database_url, session):
     second = run_cli(database_url, "demo")
     assert "already loaded" in second.stdout
     assert (count_rows(session, Visit), count_rows(session, PainPoint)) == (visits, points)
+
+
+def test_themes_rebuild_then_export_names_each_pain_points_theme(database_url, session, executive, tmp_path):
+    rows = "".join(f"q{i},{text},3,customer,shop_floor_shift,Leeds,,2026-11-0{i % 9 + 1},,\n" for i, text in enumerate([
+        "Queue at the tills was far too long", "Long queue at checkout again", "Checkout queue out the door",
+        "App logged me out while paying", "The app keeps logging me out", "Logged out of the app again",
+    ]))
+    run_cli(database_url, "import", str(write(tmp_path, rows)), "--author", executive.user.email)
+    res = run_cli(database_url, "themes", "rebuild")
+    assert res.returncode == 0, res.stderr
+    assert "themes from 6 pain points" in res.stdout and " s" in res.stdout
+    assert "Theme engine:" in res.stderr
+    exported = list(csv.DictReader(io.StringIO(run_cli(database_url, "export").stdout)))
+    labels = {r["ref"]: (r["theme_id"], r["theme_label"]) for r in exported}
+    assert all(theme_id and label for theme_id, label in labels.values())
+    assert labels["q0"] == labels["q1"] == labels["q2"] != labels["q3"] == labels["q4"] == labels["q5"]
