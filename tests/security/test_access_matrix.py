@@ -70,6 +70,27 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PATCH",  "/api/themes/{theme_id}"):            managers(200),
     ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
     ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),
+    # Pain-point review: managers and admins read the feed and triage; an executive reads and comments on
+    # their own pain points (the owner column; the feed opens to executives only by an admin setting).
+    ("GET",    "/api/pain-points"):                  managers(200),
+    ("GET",    "/api/my/pain-points"):               signed_in(200),
+    ("GET",    "/api/pain-points/export.csv"):       managers(200),
+    ("POST",   "/api/pain-points/bulk"):             managers(200),
+    ("GET",    "/api/pain-points/{pain_point_id}"):  (401, 200, 403, 200, 200, 401, 401),
+    ("PATCH",  "/api/pain-points/{pain_point_id}"):  managers(200),
+    ("GET",    "/api/pain-points/{pain_point_id}/comments"): (401, 200, 403, 200, 200, 401, 401),
+    ("POST",   "/api/pain-points/{pain_point_id}/comments"): (401, 201, 403, 201, 201, 401, 401),
+    ("GET",    "/api/dashboard/field-time"):         managers(200),
+    ("GET",    "/api/dashboard/flow"):               managers(200),
+    # The pulse: executives answer, admins edit the questions, managers and admins read the results.
+    ("GET",    "/api/pulse/questions"):              signed_in(200),
+    ("POST",   "/api/pulse/questions"):              admins(201),
+    ("PATCH",  "/api/pulse/questions/{question_id}"): admins(200),
+    ("GET",    "/api/pulse/me"):                     signed_in(200),
+    ("PUT",    "/api/pulse/me"):                     (401, 200, 200, 403, 403, 401, 401),
+    ("GET",    "/api/pulse/results"):                managers(200),
+    ("GET",    "/api/settings"):                     signed_in(200),
+    ("PATCH",  "/api/settings"):                     admins(200),
 }
 # fmt: on
 
@@ -115,6 +136,15 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/themes/{theme_id}/merge"): lambda w: {"json": {"into_id": str(w.target_theme_id)}},
     ("POST", "/api/themes/{theme_id}/pain-points"): lambda w: {
         "json": {"pain_point_ids": [w.visit["pain_points"][0]["id"]]}},
+    ("PATCH", "/api/pain-points/{pain_point_id}"): lambda w: {"json": {"status": "acknowledged"}},
+    ("POST", "/api/pain-points/bulk"): lambda w: {
+        "json": {"ids": [str(w.path_values["pain_point_id"])], "changes": {"status": "acknowledged"}}},
+    ("POST", "/api/pain-points/{pain_point_id}/comments"): lambda w: {"json": {"body": "What happened next?"}},
+    ("POST", "/api/pulse/questions"): lambda w: {"json": {"text": f"Question {_unique()}?", "kind": "scale"}},
+    ("PATCH", "/api/pulse/questions/{question_id}"): lambda w: {"json": {"text": f"Reworded {_unique()}?"}},
+    ("PUT", "/api/pulse/me"): lambda w: {
+        "json": {"answers": [{"question_id": str(w.path_values["question_id"]), "score": 7}]}},
+    ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
 
 # After a cell's request: wait for work it started, so the next cell starts from the same state.
@@ -149,7 +179,9 @@ def build_world(client, factory) -> World:
                   site_id=site.id, department_id=department.id)
     source, target = factory.theme(label="Queues at the tills"), factory.theme(label="Slow refunds")
     world.path_values = {"visit_id": visit_id, "user_id": other.id, "site_id": site.id,
-                         "department_id": department.id, "theme_id": source.id}
+                         "department_id": department.id, "theme_id": source.id,
+                         "pain_point_id": visit["pain_points"][0]["id"],
+                         "question_id": client.get("/api/pulse/questions", headers=owner.headers).json()[0]["id"]}
     world.target_theme_id = target.id
     return world
 
