@@ -80,6 +80,12 @@ def error_response(status: int, error: str, detail: Any = None, headers=None, **
     return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status, headers=headers)
 
 
+_UNREADABLE = {
+    UnicodeDecodeError: "The body is not valid JSON: it must be UTF-8 text",
+    RecursionError: "The body is not valid JSON: it is nested too deeply",
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
@@ -91,10 +97,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-            # FastAPI's bare 400 for a JSON body that is not UTF-8: the same 422 as any other bad JSON.
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI's bare 400 when the body cannot be read at all: the same 422 as any other bad JSON,
+            # with a reason a client can show.
             return error_response(422, "Invalid input", [
-                {"loc": [], "msg": "The body is not valid JSON: it must be UTF-8 text", "type": "json_invalid"}])
+                {"loc": [], "msg": _UNREADABLE.get(type(exc.__cause__), "The body is not valid JSON"),
+                 "type": "json_invalid"}])
         return error_response(exc.status_code, str(exc.detail), None, getattr(exc, "headers", None))
 
 

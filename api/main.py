@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from api.auth.router import router as auth_router
 from api.config import get_settings
@@ -50,6 +50,15 @@ def _install_database_errors(app: FastAPI) -> None:
         logging.getLogger("undercover").warning("database unavailable: %s", type(exc.orig).__name__)
         return error_response(503, "Service unavailable", "The database is not answering; retry shortly",
                               {"Retry-After": "5"})
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_, exc: DataError) -> JSONResponse:
+        # A value validation let through but the database refuses (a NUL in text on PostgreSQL, a number
+        # out of a column's range): the client's input is at fault, so 422, never a 500.
+        logging.getLogger("undercover").warning("database refused a value: %s", type(exc.orig).__name__)
+        return error_response(422, "Invalid input", [
+            {"loc": [], "msg": "A value cannot be stored (control characters or a number out of range)",
+             "type": "value_error"}])
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_, exc: DBAPIError) -> JSONResponse:

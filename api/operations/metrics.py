@@ -89,7 +89,8 @@ def process_metrics() -> ProcessMetrics:
         requests_total=sum(requests.values()),
         requests_in_flight=in_flight,
         server_errors_total=sum(c for (_, _, status), c in requests.items() if status >= 500),
-        requests=[RouteCount(method=m, route=r, status=s, count=c) for (m, r, s), c in sorted(requests.items())],
+        requests=[RouteCount(method=m, route=r, status=s, count=c)
+                  for (m, r, s), c in sorted(requests.items())],
         latency=[RouteTime(method=m, route=r, count=c, mean_ms=round(durations.get((m, r), 0) / c, 2))
                  for (m, r), c in sorted(per_route.items())],
     )

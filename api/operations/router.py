@@ -11,8 +11,9 @@ router = APIRouter(tags=["operations"])
 @router.get(
     "/metrics", response_model=Metrics, responses=error_responses(401, 403),
     summary="Basic counters for operators (admin): this process's requests, and row counts",
-    description="Request counters and latencies are kept per process since it started: behind a load balancer "
-    "each process reports its own (see `process.id`). Database counts are the same from every process.",
+    description="Request counters and latencies are kept per process since it started: behind a load "
+    "balancer each process reports its own (see `process.id`). Database counts are the same "
+    "from every process.",
 )
 def get_metrics(session: SessionDep, _: AdminUser) -> Metrics:
     return Metrics(process=process_metrics(), database=database_metrics(session))

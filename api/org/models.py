@@ -4,11 +4,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
+from api.validation import no_nul
 
 
 class SiteKind(StrEnum):
@@ -39,6 +40,8 @@ class Site(SiteBase, table=True):
 class SiteCreate(SiteBase):
     model_config = ConfigDict(extra="forbid")
 
+    _no_nul = field_validator("name", "region")(no_nul)
+
 
 class SiteUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
@@ -47,6 +50,8 @@ class SiteUpdate(SQLModel):
     kind: SiteKind | None = None
     region: str | None = Field(default=None, max_length=120)
     is_active: bool | None = None
+
+    _no_nul = field_validator("name", "region")(no_nul)
 
 
 class SitePublic(SiteBase):
@@ -70,12 +75,16 @@ class Department(DepartmentBase, table=True):
 class DepartmentCreate(DepartmentBase):
     model_config = ConfigDict(extra="forbid")
 
+    _no_nul = field_validator("name")(no_nul)
+
 
 class DepartmentUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     is_active: bool | None = None
+
+    _no_nul = field_validator("name")(no_nul)
 
 
 class DepartmentPublic(DepartmentBase):

@@ -8,7 +8,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
-
+from api.validation import no_nul
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -60,6 +60,8 @@ class UserCreate(SQLModel):
     role: Role
     password: str = Field(min_length=10, max_length=256)
 
+    _no_nul = field_validator("display_name", "email")(no_nul)
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
@@ -73,3 +75,5 @@ class UserUpdate(SQLModel):
     role: Role | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=256)
+
+    _no_nul = field_validator("display_name")(no_nul)

@@ -3,9 +3,11 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-Short = Annotated[str, StringConstraints(max_length=200)]
+from api.validation import no_nul
+
+Short = Annotated[str, StringConstraints(max_length=200), AfterValidator(no_nul)]
 
 
 class VisitKind(StrEnum):

@@ -13,7 +13,6 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.live import LiveServer, backends, live_database
@@ -41,9 +40,9 @@ def test_api_matches_its_schema_under_fuzzing(backend, tmp_path):
                 @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
                           suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
                 @given(case=operation.as_strategy(generation_mode=mode))
-                def check(case):
-                    token = server.token(admin.id) if operation.label in REVOKING else admin.token
-                    excluded = [positive_data_acceptance] if operation.label in REFUSED_ON_MEANING else []
+                def check(case, label=operation.label):
+                    token = server.token(admin.id) if label in REVOKING else admin.token
+                    excluded = [positive_data_acceptance] if label in REFUSED_ON_MEANING else []
                     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, timeout=30,
                                            excluded_checks=excluded)
 
