@@ -18,7 +18,8 @@ from api.themes.engine import (
     minilm_available,
     pain_point_text,
 )
-from api.themes.engine.labels import _EDGE_STOPWORDS
+from api.themes.engine.clustering import density, min_theme_size
+from api.themes.engine.labels import _EDGE_STOPWORDS, STOPWORDS
 from api.themes.engine.ward import leaves_under, ward_tree
 
 PAIN_POINTS = {
@@ -127,6 +128,106 @@ def test_labels_are_short_distinct_and_free_of_edge_stopwords():
         assert 2 <= len(words) <= 6
         assert words[0] not in _EDGE_STOPWORDS and words[-1] not in _EDGE_STOPWORDS
         assert 1 <= len(d.keywords) <= 6 and not set(d.keywords) & _EDGE_STOPWORDS
+
+
+# Fixed themes written like an executive's notes: numbers, units, names and quotes all over the place.
+NOTE_THEMES = {
+    "queue": [
+        "Queue past the candles aisle by 12:30, only 4 of 8 tills staffed",
+        "Till queue 12 deep at lunchtime, 3 tills open",
+        "15 deep at the tills at 1pm, 2 of 6 self-checkouts out of order",
+        "25 min queue at 12:30, no quick way to call for help. You need more tills open, love.",
+        "Lunch queue 10+, 3 tills, two colleagues on break at the same time",
+    ],
+    "stock": [
+        "App said mirror in stock at Leeds, customer went in, none",
+        "Customer came in for a toaster the app said was in stock here. We had zero",
+        "App: '5 in stock at Manchester Arndale'. Shelf empty, stockroom empty",
+        "Shelf label says 3 in stock on the headphones, stockroom had none",
+    ],
+    "loyalty": [
+        "Loyalty card scanned but points not on the receipt, customer asked twice",
+        "Points for the TV still not in the app 5 days later",
+        "Points missing when card scanned after payment - Bev fixes these daily",
+        "Zero points for a 3-week-old online order; FAQ says 'allow 28 days'",
+        "Loyalty points missing after a double-points weekend",
+    ],
+    "login": [
+        "App update logged me straight out, had to start sign-in again",
+        "Android users logged out every time the app closes",
+        "App logged me out while I switched to email for the order number",
+        "Lots of DMs about being logged out of the app since the update",
+    ],
+}
+_UNREADABLE = {"min", "mins", "days", "pm", "hrs", "ago", "twice", "said", "asks", "says"}
+
+
+def _note_themes():
+    texts, labels = [], []
+    for t, items in enumerate(NOTE_THEMES.values()):
+        texts += items
+        labels += [t] * len(items)
+    # Vectors only matter for representatives and centroids here: one direction per theme.
+    vectors = np.eye(len(NOTE_THEMES), dtype=np.float32)[labels]
+    return texts, np.array(labels), vectors
+
+
+def test_labels_of_executive_notes_read_as_phrases():
+    texts, labels, vectors = _note_themes()
+    themes = describe(texts, labels, vectors)
+    got = {name: themes[t].label for t, name in enumerate(NOTE_THEMES)}
+    assert "queue" in got["queue"] or "tills" in got["queue"], got
+    assert "stock" in got["stock"], got
+    assert "points" in got["loyalty"] or "loyalty" in got["loyalty"], got
+    assert "logged out" in got["login"] or "app" in got["login"], got
+    for label in got.values():
+        words = label.lower().split()
+        assert 2 <= len(words) <= 6, label
+        assert not any(ch.isdigit() for ch in label), label
+        assert not set(words) & _UNREADABLE, label
+        assert words[0] not in STOPWORDS, label
+        assert "bev" not in words, label  # a name is no theme
+    assert len(set(got.values())) == len(got)
+
+
+def test_labels_never_glue_words_across_punctuation():
+    # "twice points" and "refund crashed" used to come from words that never stand side by side.
+    texts = [
+        "Exchange = refund + new sale; till crashed in between",
+        "Refund then till crashed, customer waited",
+        "Till crashed. Refund lost",
+    ]
+    label = describe(texts, np.zeros(3, dtype=int), np.ones((3, 2), dtype=np.float32))[0].label
+    assert label != "refund crashed" and "till crashed" in label, label
+
+
+def test_no_label_is_only_stopwords_units_or_numbers():
+    texts = [
+        "20 mins, 3 days ago at 2pm",
+        "10 mins, twice, 4 days ago",
+        "it was 5 mins at 3pm",
+        "Card declined at the till twice",
+        "Card declined again at the till",
+    ]
+    themes = describe(texts, np.array([0, 0, 0, 1, 1]), np.eye(5, dtype=np.float32))
+    assert themes[1].label == "card declined"
+    for d in themes.values():
+        words = d.label.split()
+        assert 2 <= len(words) <= 6
+        assert any(w not in STOPWORDS and w not in _UNREADABLE and not w.isdigit() for w in words), d.label
+
+
+def test_acronyms_keep_their_capitals():
+    texts = ["C&C parcel not on the shelf", "C&C parcel missing from the cage", "C&C desk unmanned at peak"]
+    label = describe(texts, np.zeros(3, dtype=int), np.ones((3, 2), dtype=np.float32))[0].label
+    assert label == "C&C parcel", label
+
+
+def test_loose_data_is_cut_coarser_and_tiny_groups_grow_with_volume():
+    tight, _ = _blobs(centres=4, per=10, noise=0.05)
+    loose, _ = _blobs(centres=4, per=10, noise=0.4, dim=64)
+    assert density(tight) > density(loose)
+    assert min_theme_size(20) == 2 and min_theme_size(300) == 3 and min_theme_size(10_000) == 17
 
 
 def test_duplicate_phrases_get_distinct_labels():

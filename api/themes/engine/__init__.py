@@ -16,13 +16,17 @@ Public API (stable):
 - `embed(texts, *, embedder=None) -> (vectors, name)`: MiniLM vectors are stable, so store them and embed only
   new texts. TF-IDF vectors are fitted per call: re-embed all texts together on every rebuild, never mix fits.
 - `pain_point_text(text, quote=None) -> str`: the string embedded for one pain point.
-- `cluster(vectors, *, embedder="minilm", fixed=None, seed=0) -> labels`: finds the number of themes itself.
+- `cluster(vectors, *, embedder="minilm", fixed=None, seed=0) -> labels`: finds the number of themes itself;
+  loosely worded data (few close paraphrases) is cut coarser than dense data, and the smallest theme kept
+  grows slowly with volume (3 points for a few hundred, 17 for 10,000), so small and noisy sets are not
+  over-split.
   `fixed` = {point index: group key} for points a manager placed by hand: they skip clustering and each key
   becomes one theme (numbered after the found ones). At most 10% of points end unthemed unless they fit no
   theme at all. Cost: 10,000 points about 7 s and under 1 GB; above 10,000 a sample of 10,000 is clustered
   and the rest follow their nearest sampled neighbours.
-- `describe(texts, labels, vectors, groups=None) -> {label: ThemeDescription}` with `label` (2-6 word
-  phrase, unique across themes), `keywords` (up to 6), `representatives` (3 indices, most central, distinct
+- `describe(texts, labels, vectors, groups=None) -> {label: ThemeDescription}` with `label` (a 2-4 word
+  phrase taken from the theme's own texts, with a noun and without numbers, units, time words or pronouns,
+  unique across themes), `keywords` (up to 6), `representatives` (3 indices, most central, distinct
   groups first), `centroid` (unit vector), `size`.
 - `match_themes(old, new, min_overlap=0.5) -> {new index: old id}`: carry theme ids over a rebuild.
 - `assign_nearest(vector, centroids, threshold) -> index | None`: place a new point between rebuilds;
