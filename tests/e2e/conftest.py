@@ -7,10 +7,12 @@ Playwright) the tests skip on a developer's machine and fail under CI=true.
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -145,17 +147,48 @@ def seed_lists(server: Server) -> None:
             assert c.post("/api/departments", json={"name": name}).status_code == 201
 
 
-def make_server(workdir: Path, pwa_dir: Path = PWA_DIR) -> Server:
+_template: dict[str, Path] = {}
+
+
+def template_database(tmp_root: Path) -> Path:
+    """Migrated once per run, with users, sites and departments; each test starts from its own copy."""
+    if "path" not in _template:
+        workdir = tmp_root / "template"
+        workdir.mkdir()
+        server = Server(workdir)
+        seed(server)
+        server.start()
+        try:
+            seed_lists(server)
+        finally:
+            server.stop()
+        # Fold SQLite's write-ahead log into the file, so that a plain copy holds every row.
+        with closing(sqlite3.connect(workdir / "undercover.db")) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _template["path"] = workdir / "undercover.db"
+    return _template["path"]
+
+
+def make_server(workdir: Path, pwa_dir: Path = PWA_DIR, tmp_root: Path | None = None) -> Server:
     server = Server(workdir, pwa_dir)
-    seed(server)
-    server.start()
-    seed_lists(server)
+    if tmp_root is None:
+        seed(server)
+        server.start()
+        seed_lists(server)
+    else:
+        shutil.copyfile(template_database(tmp_root), workdir / "undercover.db")
+        server.start()
     return server
 
 
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
 @pytest.fixture
-def server(tmp_path) -> Iterator[Server]:
-    srv = make_server(tmp_path)
+def server(tmp_path, tmp_root) -> Iterator[Server]:
+    srv = make_server(tmp_path, tmp_root=tmp_root)
     yield srv
     srv.stop()
     # Shown by pytest only when the test failed.

@@ -9,12 +9,12 @@ from tests.e2e.conftest import Phone, make_server
 pytestmark = [pytest.mark.e2e]
 
 
-def test_new_version_is_offered_and_the_half_filled_form_is_kept(browser, tmp_path, pwa_copy):
+def test_new_version_is_offered_and_the_half_filled_form_is_kept(browser, tmp_path, tmp_root, pwa_copy):
     from playwright.sync_api import expect
 
     workdir = tmp_path / "server"
     workdir.mkdir()
-    server = make_server(workdir, pwa_dir=pwa_copy)
+    server = make_server(workdir, pwa_dir=pwa_copy, tmp_root=tmp_root)
     phone = Phone(browser, server)
     try:
         page = phone.page
