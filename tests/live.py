@@ -92,12 +92,23 @@ class LiveServer:
 
     # -- process control -------------------------------------------------------------------
     def start(self, timeout: float = 30) -> "LiveServer":
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def migrate(self) -> None:
+        """Migrate before launching several processes on one fresh database (as a deployment would)."""
+        subprocess.run([sys.executable, "-m", "api", "migrate"], env=self.env, cwd=self.workdir, check=True,
+                       capture_output=True, timeout=120)
+
+    def launch(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env, cwd=self.workdir, stdout=log, stderr=log,
         )
         log.close()
+
+    def wait_ready(self, timeout: float = 30) -> "LiveServer":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -126,7 +137,7 @@ class LiveServer:
                 self.kill()
 
     def __enter__(self) -> "LiveServer":
-        return self.start()
+        return self if self.process else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
