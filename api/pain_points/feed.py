@@ -43,7 +43,7 @@ class FeedFilters:
     since: datetime | None = None
     until: datetime | None = None
 
-    def conditions(self, dialect: str) -> list:
+    def conditions(self, session: Session) -> list:
         where = [PAIN.c.deleted_at.is_(None)]
         if self.status:
             where.append(PAIN.c.status.in_([s.value for s in self.status]))
@@ -66,7 +66,7 @@ class FeedFilters:
             where.append(PAIN.c.occurred_at >= self.since)
         if self.until is not None:
             where.append(PAIN.c.occurred_at < self.until)
-        match = search_condition(dialect, self.q)
+        match = search_condition(session, self.q)
         if match is not None:
             where.append(match)
         return where
@@ -116,7 +116,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def _page_stmt(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int):
-    stmt = select(PAIN).where(*filters.conditions(session.get_bind().dialect.name))
+    stmt = select(PAIN).where(*filters.conditions(session))
     if cursor is not None:
         stmt = stmt.where(
             tuple_(PAIN.c.occurred_at, PAIN.c.id)

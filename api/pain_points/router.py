@@ -26,8 +26,9 @@ router = APIRouter(tags=["pain points"])
 FILTERS_DOC = """Filters combine (AND). `status` may repeat (`status=new&status=acknowledged`: any of them).
 `department_id` matches the owner department set in triage, else the department the executive reported.
 `since`/`until`: an ISO date (a whole UTC day, `until` included) or a datetime with a time zone
-(`since` ≤ occurred_at < `until`). `q`: full-text search — every word must occur in the text or quote as a
-word or word prefix, case-insensitive, no stemming, punctuation ignored (at most 8 words)."""
+(`since` ≤ occurred_at < `until`). `q`: full-text search — every word (a run of letters and digits) must
+occur as a whole word in the text or quote; case-insensitive, no stemming, punctuation ignored, at most
+8 words; the same on PostgreSQL and SQLite."""
 
 
 def feed_filters(

@@ -1,6 +1,8 @@
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from tests.pain_points.helpers import DAY, feed, make_theme, report, texts, triage
 
 
@@ -127,6 +129,7 @@ def test_each_filter_narrows_the_feed(client, session, factory, manager, executi
     assert only(until="2026-11-15") == ["Alpha", "Bravo"]  # a date includes that whole day
     assert only(since="2026-11-10T09:00:00+00:00", until="2026-11-15T09:00:00+00:00") == ["Alpha"]
     assert only(q="tills") == ["Alpha"]
+    assert only(q="alpha", severity_min=5, status="new") == ["Alpha"]
     assert only(severity_min=2, site_id=str(leeds.id), visit_kind="shop_floor_shift", status="new") == [
         "Alpha"
     ]
@@ -139,7 +142,10 @@ def test_each_filter_narrows_the_feed(client, session, factory, manager, executi
     )
 
 
-def test_full_text_search_ands_words_and_matches_prefixes(client, manager, executive):
+@pytest.mark.parametrize("few", [1000, 1], ids=["few-matches", "many-matches"])
+def test_full_text_search_ands_whole_words(client, manager, executive, monkeypatch, few):
+    # The plan depends on the number of matches; both plans must give the same answer.
+    monkeypatch.setattr("api.pain_points.search.FEW", few)
     report(
         client,
         executive,
@@ -152,14 +158,17 @@ def test_full_text_search_ands_words_and_matches_prefixes(client, manager, execu
     def found(q):
         return sorted(texts(feed(client, manager, q=q)))
 
-    assert found("tills") == ["Queue at the tills, only two open", "The tills were closed at lunchtime"]
-    assert found("TILL queue") == ["Queue at the tills, only two open", "The tills were closed at lunchtime"]
-    assert found("queue lunch") == ["The tills were closed at lunchtime"]  # the quote counts too
-    assert found("check") == ["Website checkout crashed twice"]
+    both = ["Queue at the tills, only two open", "The tills were closed at lunchtime"]
+    assert found("tills") == both
+    assert found("TILLS, queue!") == both
+    assert found("queue lunchtime") == ["The tills were closed at lunchtime"]  # the quote counts too
+    assert found("checkout") == ["Website checkout crashed twice"]
+    assert found("check") == []  # whole words only
     assert found("café") == ["Café staff were wonderful"]
     assert found("tills website") == []
     assert found("zebra") == []
     assert len(found("!!! ---")) == 4  # no words: no search
+    assert found("tills") == sorted(texts(feed(client, manager, q="tills", status="new")))
 
 
 def test_search_follows_edits_and_deletions(client, manager, executive):
