@@ -70,6 +70,7 @@ export async function render(main, [id], ctx) {
     const key = panel ? `${rec.state}:${JSON.stringify(rec.errors)}:${rec.conflict?.version}:${rec.rev}` : '';
     if (attention.dataset.key !== key) {
       attention.dataset.key = key;
+      if (panel) notice.textContent = '';
       attention.replaceChildren(...(panel ? [panel] : []));
     }
   }
