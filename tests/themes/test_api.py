@@ -10,8 +10,10 @@ from api.pain_points.models import PainPoint
 from tests.factories import fetch, visit_body
 
 GROUPS = {
-    "queues": ["Long queue at the tills, only two of six open", "Checkout queue stretched to the back of the store",
-               "Waited twenty minutes in the till queue at lunch", "Tills understaffed and the queue went out the door",
+    "queues": ["Long queue at the checkout, only two of six tills open",
+               "Checkout queue stretched to the back of the store",
+               "Waited twenty minutes in the checkout queue at lunch",
+               "Checkout understaffed and the queue went out the door",
                "Checkout queue far too long on Saturday morning"],
     "logouts": ["The app logged me out again while paying", "App keeps logging customers out every day",
                 "Logged out of the app every time I open it", "App session expires and logs me out constantly",
