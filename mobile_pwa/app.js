@@ -1,4 +1,8 @@
 // Start-up, routing, header (sync state, navigation), install and update prompts.
+//
+// Adding a screen (e.g. the manager's Feed): write js/views/NAME.js exporting render(main, params, ctx)
+// (it may return a cleanup function), route it in ROUTES below, list the file in sw.js SHELL and as a
+// modulepreload in index.html, then run tests/e2e/test_pwa_shell.py: it names the new sw.js VERSION.
 import * as api from './js/api.js';
 import { clearAll, get, put } from './js/db.js';
 import { on } from './js/bus.js';

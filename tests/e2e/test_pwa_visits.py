@@ -68,3 +68,28 @@ def test_managers_see_their_screens_in_the_navigation_executives_do_not(phone, s
     # Managers log visits too.
     second_phone.start_visit("Listened call")
     expect(second_phone.page.get_by_role("button", name="Add pain point")).to_be_visible()
+
+
+def test_app_is_installable_and_fits_a_320_pixel_screen(phone, server):
+    from playwright.sync_api import expect
+
+    page = phone.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    phone.sign_in()
+    cdp = phone.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito profiles; anything else would stop the install prompt.
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == [], errors
+
+    wide = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(wide), "home scrolls sideways at 320 px"
+    phone.start_visit("Journey walkthrough")
+    page.get_by_role("button", name="Add step").click()
+    phone.add_pain_point("Signs point to a closed entrance", quote="Where do I even go?")
+    assert page.evaluate(wide), "the visit form scrolls sideways at 320 px"
+    for name in ("Add pain point", "Add step", "Finish visit"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, f"{name} is too small to tap"
+    page.get_by_role("link", name="My visits").click()
+    expect(page.get_by_role("heading", level=1, name="My visits")).to_be_visible()
+    assert page.evaluate(wide), "My visits scrolls sideways at 320 px"
