@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select, text
 from sqlmodel import Session
 
 from api.dashboard.models import (
@@ -16,9 +16,8 @@ from api.dashboard.models import (
 )
 from api.errors import Invalid
 from api.org.models import Department
-from api.pain_points.models import PainPoint, Status
+from api.pain_points.models import COUNTED, OPEN_COUNTED, PainPoint, Status
 from api.pain_points.schemas import Ref, ThemeRef
-from api.pain_points.triage import OPEN
 from api.settings.service import get_settings_row
 from api.themes.models import Theme
 from api.users.models import Role, User
@@ -34,20 +33,6 @@ def _seconds_between(dialect: str, start, end):
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0  # SQLite stores UTC text
-
-
-def _week_start(dialect: str, column):
-    if dialect == "postgresql":
-        return func.date_trunc("week", func.timezone("UTC", column))
-    return func.date(column, "weekday 0", "-6 days")  # the Monday on or before (SQLite stores UTC)
-
-
-def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -136,35 +121,41 @@ def _median_days(session: Session, dialect: str, where) -> tuple[float | None, i
     return round(sum(float(m) for m in middle) / len(middle) / 86400, 1), n
 
 
-def _theme_movements(session: Session, start: datetime, previous: datetime, end: datetime):
+def _movement(theme_id, labels: dict, count: int, previous: int) -> ThemeMovement:
+    return ThemeMovement(theme=ThemeRef(id=theme_id, label=labels.get(theme_id, "")), count=count,
+                         previous=previous, change=count - previous)
+
+
+def _weekly_counts(session: Session, column, weeks: list[datetime], *where) -> list[int]:
+    """One count per week, each an index range count, all in one round trip."""
+    counts = [
+        select(func.count()).select_from(PAIN).where(*where, column >= a, column < b).scalar_subquery()
+        for a, b in zip(weeks, weeks[1:], strict=False)
+    ]
+    return [int(n) for n in session.execute(select(*counts)).one()]
+
+
+def _theme_counts(session: Session, start: datetime, previous: datetime, end: datetime) -> dict:
+    """Per theme: pain points in the period and in the previous one (a single pass over both)."""
     current = func.sum(case((PAIN.c.occurred_at >= start, 1), else_=0))
-    before = func.sum(case((PAIN.c.occurred_at < start, 1), else_=0))
     rows = session.execute(
-        select(PAIN.c.theme_id, current, before)
-        .where(
-            PAIN.c.theme_id.is_not(None),
-            PAIN.c.deleted_at.is_(None),
-            PAIN.c.duplicate_of_id.is_(None),
-            PAIN.c.occurred_at >= previous,
-            PAIN.c.occurred_at < end,
-        )
+        select(PAIN.c.theme_id, current, func.count())
+        .where(text(COUNTED), PAIN.c.theme_id.is_not(None), PAIN.c.occurred_at >= previous,
+               PAIN.c.occurred_at < end)
         .group_by(PAIN.c.theme_id)
-    ).all()
+    )
+    return {theme_id: [int(now), int(total) - int(now)] for theme_id, now, total in rows}
+
+
+def _top_and_movers(session: Session, themes: dict):
+    rows = [(theme_id, now, before) for theme_id, (now, before) in themes.items()]
     top = sorted(rows, key=lambda r: (-r[1], -r[2]))[:5]
     movers = sorted((r for r in rows if r[1] != r[2]), key=lambda r: (-abs(r[1] - r[2]), -r[1]))[:5]
     wanted = {r[0] for r in (*top, *movers)}
-    labels = (
-        dict(session.execute(select(Theme.id, Theme.label).where(Theme.id.in_(wanted))).all())
-        if wanted
-        else {}
-    )
-
-    def move(r) -> ThemeMovement:
-        return ThemeMovement(
-            theme=ThemeRef(id=r[0], label=labels.get(r[0], "")), count=r[1], previous=r[2], change=r[1] - r[2]
-        )
-
-    return [move(r) for r in top], [move(r) for r in movers]
+    labels = dict(session.execute(select(Theme.id, Theme.label).where(Theme.id.in_(wanted))).all()
+                  if wanted else [])
+    return ([_movement(r[0], labels, r[1], r[2]) for r in top],
+            [_movement(r[0], labels, r[1], r[2]) for r in movers])
 
 
 def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flow:
@@ -176,64 +167,32 @@ def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flo
     end = datetime.combine(end_day, time(0), tzinfo=UTC)
     start = end - timedelta(weeks=weeks)
     previous = start - timedelta(weeks=weeks)
-    counted = and_(PAIN.c.deleted_at.is_(None), PAIN.c.duplicate_of_id.is_(None))
-    week = {
-        (start + timedelta(weeks=i)).date(): WeekFlow(
-            week_start=(start + timedelta(weeks=i)).date(), opened=0, resolved=0, wont_fix=0
-        )
-        for i in range(weeks)
-    }
-    opened_week = _week_start(dialect, PAIN.c.occurred_at)
-    for value, n in session.execute(
-        select(opened_week, func.count())
-        .where(counted, PAIN.c.occurred_at >= start, PAIN.c.occurred_at < end)
-        .group_by(opened_week)
-    ):
-        week[_as_date(value)].opened = n
-    closed_week = _week_start(dialect, PAIN.c.resolved_at)
-    for value, status, n in session.execute(
-        select(closed_week, PAIN.c.status, func.count())
-        .where(
-            counted,
-            PAIN.c.resolved_at >= start,
-            PAIN.c.resolved_at < end,
-            PAIN.c.status.in_([Status.resolved.value, Status.wont_fix.value]),
-        )
-        .group_by(closed_week, PAIN.c.status)
-    ):
-        setattr(week[_as_date(value)], "resolved" if status == Status.resolved else "wont_fix", n)
-    median, resolved_n = _median_days(
-        session,
-        dialect,
-        and_(
-            counted,
-            PAIN.c.status == Status.resolved.value,
-            PAIN.c.resolved_at >= start,
-            PAIN.c.resolved_at < end,
-        ),
-    )
+    counted = text(COUNTED)
+    bounds = [start + timedelta(weeks=i) for i in range(weeks + 1)]
+    opened = _weekly_counts(session, PAIN.c.occurred_at, bounds, counted)
+    closed = {status: _weekly_counts(session, PAIN.c.resolved_at, bounds, counted, PAIN.c.status == status)
+              for status in (Status.resolved.value, Status.wont_fix.value)}
+    week_starts = [b.date() for b in bounds[:-1]]
+    week_rows = [WeekFlow(week_start=day, opened=opened[i], resolved=closed[Status.resolved.value][i],
+                          wont_fix=closed[Status.wont_fix.value][i]) for i, day in enumerate(week_starts)]
+    resolved_in_period = and_(counted, PAIN.c.status == Status.resolved.value, PAIN.c.resolved_at >= start,
+                              PAIN.c.resolved_at < end)
+    median, resolved_n = _median_days(session, dialect, resolved_in_period)
     owner = func.coalesce(PAIN.c.owner_department_id, PAIN.c.department_id)
-    open_rows = session.execute(
-        select(owner, func.count()).where(counted, PAIN.c.status.in_([s.value for s in OPEN])).group_by(owner)
-    ).all()
-    names = dict(
-        session.execute(
-            select(Department.id, Department.name).where(Department.id.in_({d for d, _ in open_rows if d}))
-        ).all()
-    )
+    # The literal predicate matches the partial index ix_pain_point_open exactly.
+    open_rows = session.execute(select(owner, func.count()).where(text(OPEN_COUNTED)).group_by(owner)).all()
+    names = dict(session.execute(select(Department.id, Department.name)
+                                 .where(Department.id.in_({d for d, _ in open_rows if d}))).all())
     by_department = sorted(
-        (
-            DepartmentCount(department=Ref(id=d, name=names.get(d, "")) if d else None, open=n)
-            for d, n in open_rows
-        ),
-        key=lambda c: (-c.open, c.department.name if c.department else ""),
-    )
-    top, movers = _theme_movements(session, start, previous, end)
+        (DepartmentCount(department=Ref(id=d, name=names.get(d, "")) if d else None, open=n)
+         for d, n in open_rows),
+        key=lambda c: (-c.open, c.department.name if c.department else ""))
+    top, movers = _top_and_movers(session, _theme_counts(session, start, previous, end))
     return Flow(
         since=start.date(),
         until=end_day,
         previous_since=previous.date(),
-        weeks=list(week.values()),
+        weeks=week_rows,
         median_days_to_resolve=median,
         resolved_in_period=resolved_n,
         open_by_department=by_department,

@@ -5,12 +5,14 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
 
 TEXT_MAX = 2000
+COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
+OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 
 
 class FeltBy(StrEnum):
@@ -49,9 +51,16 @@ class PainPoint(PainPointBase, table=True):
     __table_args__ = (
         Index("ix_pain_point_feed", "occurred_at", "id"),
         Index("ix_pain_point_visit_id", "visit_id"),
-        # The feed filtered by theme walks this in order; flow counts resolutions by week from it.
+        # The feed filtered by theme walks this in order.
         Index("ix_pain_point_theme_feed", "theme_id", "occurred_at", "id"),
-        Index("ix_pain_point_resolved_at", "resolved_at"),
+        # The dashboard's counts leave out deleted pain points and duplicates; these partial indexes hold
+        # just what each count reads, so PostgreSQL answers them from the index alone.
+        Index("ix_pain_point_counted", "occurred_at", "theme_id",
+              postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
+        Index("ix_pain_point_closed", "resolved_at", "status", "occurred_at",
+              postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
+        Index("ix_pain_point_open", "owner_department_id", "department_id",
+              postgresql_where=text(OPEN_COUNTED), sqlite_where=text(OPEN_COUNTED)),
     )
 
     id: uuid.UUID = Field(primary_key=True)

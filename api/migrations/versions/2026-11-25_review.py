@@ -18,6 +18,9 @@ down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
+OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
+
 # Full-text search lives outside the models (see api/pain_points/search.py, which must match these).
 PG_SEARCH_INDEX = (
     "CREATE INDEX ix_pain_point_search ON pain_point USING gin "
@@ -139,7 +142,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('duplicate_of_id', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_pain_point_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pain_point_duplicate_of_id'), ['duplicate_of_id'], unique=False)
-        batch_op.create_index('ix_pain_point_resolved_at', ['resolved_at'], unique=False)
+        batch_op.create_index('ix_pain_point_counted', ['occurred_at', 'theme_id'], unique=False,
+                              postgresql_where=sa.text(COUNTED), sqlite_where=sa.text(COUNTED))
+        batch_op.create_index('ix_pain_point_closed', ['resolved_at', 'status', 'occurred_at'], unique=False,
+                              postgresql_where=sa.text(COUNTED), sqlite_where=sa.text(COUNTED))
+        batch_op.create_index('ix_pain_point_open', ['owner_department_id', 'department_id'], unique=False,
+                              postgresql_where=sa.text(OPEN_COUNTED), sqlite_where=sa.text(OPEN_COUNTED))
         batch_op.create_index('ix_pain_point_theme_feed', ['theme_id', 'occurred_at', 'id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_pain_point_owner_department_id_department'), 'department', ['owner_department_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key(batch_op.f('fk_pain_point_assignee_id_user'), 'user', ['assignee_id'], ['id'], ondelete='SET NULL')
@@ -155,7 +163,9 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_pain_point_assignee_id_user'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_pain_point_owner_department_id_department'), type_='foreignkey')
         batch_op.drop_index('ix_pain_point_theme_feed')
-        batch_op.drop_index('ix_pain_point_resolved_at')
+        batch_op.drop_index('ix_pain_point_open')
+        batch_op.drop_index('ix_pain_point_closed')
+        batch_op.drop_index('ix_pain_point_counted')
         batch_op.drop_index(batch_op.f('ix_pain_point_duplicate_of_id'))
         batch_op.drop_index(batch_op.f('ix_pain_point_assignee_id'))
         batch_op.drop_column('duplicate_of_id')
