@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from api.db import utcnow
-from api.themes.engine import embed, pain_point_text
+from api.themes import engine
 from api.themes.models import PainPointEmbedding
 
 EMB = PainPointEmbedding.__table__
@@ -36,9 +36,9 @@ def vectors_for(
 ) -> np.ndarray:
     """Vectors in the order of `points`. MiniLM vectors are read from storage where the text is unchanged
     and stored for the rest; TF-IDF vectors live in one fitted space per call, so they are never stored."""
-    texts = [pain_point_text(p.text, p.quote) for p in points]
+    texts = [engine.pain_point_text(p.text, p.quote) for p in points]
     if embedder != "minilm":
-        return embed(texts, embedder=embedder)[0]
+        return engine.embed(texts, embedder=embedder)[0]
     hashes = [text_hash(t) for t in texts]
     stored: dict[uuid.UUID, tuple[str, bytes]] = {}
     ids = [p.id for p in points]
@@ -56,7 +56,7 @@ def vectors_for(
     missing = [i for i, v in enumerate(vectors) if v is None]
     for done, start in enumerate(range(0, len(missing), CHUNK)):
         chunk = missing[start:start + CHUNK]
-        fresh, _ = embed([texts[i] for i in chunk], embedder=embedder)
+        fresh, _ = engine.embed([texts[i] for i in chunk], embedder=embedder)
         now = utcnow()
         session.execute(delete(EMB).where(EMB.c.pain_point_id.in_([ids[i] for i in chunk])))
         session.execute(insert(EMB), [

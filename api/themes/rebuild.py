@@ -21,7 +21,7 @@ from api.db import get_engine, utcnow
 from api.errors import Conflict
 from api.pain_points.models import PainPoint
 from api.themes import embeddings
-from api.themes.engine import UNTHEMED, cluster, describe, embedder_name, match_themes
+from api.themes import engine
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 
 log = logging.getLogger("undercover.themes")
@@ -37,11 +37,11 @@ def exclusive() -> Iterator[None]:
     """Hold the one-rebuild-at-a-time lock, or raise Conflict."""
     if not _process_lock.acquire(blocking=False):
         raise Conflict("A theme rebuild is already running")
-    engine = get_engine()
+    db = get_engine()
     conn = None
     try:
-        if engine.dialect.name == "postgresql":
-            conn = engine.connect()
+        if db.dialect.name == "postgresql":
+            conn = db.connect()
             if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar_one():
                 raise Conflict("A theme rebuild is already running")
             conn.commit()
@@ -69,7 +69,7 @@ def running_build(session: Session) -> ThemeBuild | None:
 def start_build(session: Session, requested_by: uuid.UUID | None) -> ThemeBuild:
     if running_build(session) is not None:
         raise Conflict("A theme rebuild is already running")
-    build = ThemeBuild(requested_by_id=requested_by, embedder=embedder_name())
+    build = ThemeBuild(requested_by_id=requested_by, embedder=engine.embedder_name())
     session.add(build)
     session.commit()
     return build
@@ -130,7 +130,7 @@ def live_conditions() -> list:
 
 
 def _rebuild(progress: _Progress) -> None:
-    embedder = embedder_name()
+    embedder = engine.embedder_name()
     with Session(get_engine(), expire_on_commit=False) as session:
         points = _live_points(session)
         session.rollback()
@@ -141,14 +141,15 @@ def _rebuild(progress: _Progress) -> None:
         session.rollback()
     progress("clustering", 0.6)
     fixed = {i: str(p.theme_id) for i, p in enumerate(clustered) if p.theme_locked and p.theme_id}
-    labels = cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
-    texts = [embeddings.pain_point_text(p.text, p.quote) for p in clustered]
-    described = describe(texts, labels, vectors, groups=[str(p.visit_id) for p in clustered]) if clustered else {}
+    labels = engine.cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
+    texts = [engine.pain_point_text(p.text, p.quote) for p in clustered]
+    groups = [str(p.visit_id) for p in clustered]
+    described = engine.describe(texts, labels, vectors, groups=groups) if clustered else {}
     progress("matching", 0.85)
     with Session(get_engine(), expire_on_commit=False) as session:
         themes = _assign_ids(session, clustered, labels, described, fixed)
         _swap(session, clustered, labels, described, themes, embedder)
-    unthemed = int(np.sum(labels == UNTHEMED))
+    unthemed = int(np.sum(labels == engine.UNTHEMED))
     progress("saved", 0.99, themes=len(set(themes.values())), unthemed=unthemed)
 
 
@@ -165,7 +166,7 @@ def _assign_ids(session, points, labels, described, fixed) -> dict[int, uuid.UUI
         if p.theme_id in active and not p.theme_locked:
             old.setdefault(str(p.theme_id), set()).add(p.id)
     members = [{points[i].id for i in np.flatnonzero(labels == label)} for label in found]
-    matched = match_themes(old, members)
+    matched = engine.match_themes(old, members)
     for index, label in enumerate(found):
         by_label[label] = uuid.UUID(matched[index]) if index in matched else uuid.uuid4()
     return by_label
@@ -205,7 +206,7 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
             session.add(theme)
     session.flush()
     changes = [
-        {"b_id": p.id, "theme_id": themes.get(int(label)) if label != UNTHEMED else None}
+        {"b_id": p.id, "theme_id": themes.get(int(label)) if label != engine.UNTHEMED else None}
         for p, label in zip(points, labels, strict=True)
     ]
     changes = [c for c, p in zip(changes, points, strict=True) if c["theme_id"] != p.theme_id]

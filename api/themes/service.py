@@ -13,7 +13,7 @@ from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points.models import PainPoint
 from api.themes import rebuild
-from api.themes.engine import embedder_name
+from api.themes import engine
 from api.themes.models import Theme, ThemeBuild, ThemeBuildPublic
 from api.themes.stats import ThemeFilters, ThemeStats, theme_stats
 from api.users.models import User
@@ -175,6 +175,6 @@ def _run_quietly(build_id: uuid.UUID) -> None:
 
 
 def engine_name() -> str:
-    return embedder_name()
+    return engine.embedder_name()
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from api.db import get_engine
 from api.pain_points.models import PainPoint
 from api.themes import embeddings
-from api.themes.engine import assign_nearest, embedder_name, settings_for
+from api.themes import engine
 from api.themes.models import PainPointEmbedding, Theme
 from api.themes.rebuild import live_conditions
 
@@ -30,7 +30,7 @@ def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
     nearest existing theme when they are similar enough. Returns how many were embedded.
 
     Only the MiniLM engine stores vectors; with the TF-IDF fallback new pain points wait for a rebuild."""
-    embedder = embedder_name()
+    embedder = engine.embedder_name()
     if embedder != "minilm":
         return 0
     rows = session.execute(
@@ -49,11 +49,11 @@ def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
     ).all()
     if themes:
         centroids = np.vstack([embeddings.from_bytes(t.centroid) for t in themes])
-        threshold = settings_for(embedder).join_similarity
+        threshold = engine.settings_for(embedder).join_similarity
         placed = []
         for row, vector in zip(rows, vectors, strict=True):
             if row.theme_id is None and not row.theme_locked:
-                index = assign_nearest(vector, centroids, threshold)
+                index = engine.assign_nearest(vector, centroids, threshold)
                 if index is not None:
                     placed.append({"b_id": row.id, "theme_id": themes[index].id})
         if placed:

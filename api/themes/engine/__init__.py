@@ -33,10 +33,25 @@ Public API (stable):
   `settings_for(embedder).join_similarity` is a sensible threshold.
 """
 
-from .clustering import UNTHEMED, ClusterSettings, cluster, settings_for
-from .embedders import embed, embedder_name, minilm_available, pain_point_text
-from .identity import assign_nearest, match_themes
-from .labels import ThemeDescription, describe
+import importlib
+
+# Name → submodule. Imported on first use: scikit-learn and SciPy take about a second to import, which
+# every API process and CLI command would otherwise pay at start-up whether it builds themes or not.
+_WHERE = {
+    "UNTHEMED": "clustering", "ClusterSettings": "clustering", "cluster": "clustering",
+    "settings_for": "clustering", "embed": "embedders", "embedder_name": "embedders",
+    "minilm_available": "embedders", "pain_point_text": "embedders", "assign_nearest": "identity",
+    "match_themes": "identity", "ThemeDescription": "labels", "describe": "labels",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "UNTHEMED",
