@@ -97,8 +97,8 @@ async def run(args) -> None:
     engine.dispose()
     expected_visits = (args.batches + 1) * args.phones * args.size
     batches_per_s = len(latencies) / elapsed
-    print(f"database: {args.db}; server workers: {args.workers}; theme worker: {args.theme_worker}; phones: {args.phones}; batches: {len(latencies)} of {args.size} visits "
-          f"x {args.pain_points} pain points")
+    print(f"database: {args.db}; server workers: {args.workers}; theme worker: {args.theme_worker}; "
+          f"phones: {args.phones}; batches: {len(latencies)} of {args.size} visits x {args.pain_points} pain points")
     print(f"visits/s: {len(sent) / elapsed:.0f}   pain points/s: {len(sent) * args.pain_points / elapsed:.0f}")
     print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
           f"p99 {pct(latencies, 99):.0f}  (mean {statistics.mean(latencies) * 1000:.0f})")

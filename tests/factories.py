@@ -11,6 +11,7 @@ from api.auth.models import AuthToken
 from api.auth.security import hash_password, new_token, token_digest
 from api.db import utcnow
 from api.org.models import Department, Site
+from api.themes.models import Theme
 from api.users.models import User
 
 PASSWORD = "correct horse battery"
@@ -98,9 +99,7 @@ class Factory:
         self.session.commit()
         return site
 
-    def theme(self, *, label: str | None = None) -> "Theme":
-        from api.themes.models import Theme
-
+    def theme(self, *, label: str | None = None) -> Theme:
         theme = Theme(label=label or f"Theme {uuid.uuid4().hex[:6]}", keywords=[], embedder="minilm")
         self.session.add(theme)
         self.session.commit()

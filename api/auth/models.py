@@ -34,6 +34,6 @@ class LoginFailure(SQLModel, table=True):
 
 class TokenResponse(SQLModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: datetime
     user: UserPublic

@@ -12,7 +12,7 @@ Conventions:
 
 ORG_NAME = "Harbour & Finch"
 
-DEMO_PASSWORD = "undercover-demo"
+DEMO_PASSWORD = "undercover-demo"  # noqa: S105 - published demo login
 
 SITES = [
     {"key": "leeds-briggate", "name": "Leeds Briggate store", "kind": "store", "region": "North"},

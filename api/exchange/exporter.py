@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from api.exchange.csv_format import COLUMNS
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint
-from api.themes.models import Theme
 from api.privacy.redaction import redact, redaction_enabled
+from api.themes.models import Theme
 from api.users.models import User
 
 BATCH = 2000

@@ -36,7 +36,10 @@ def _strip_nul(value: str | None) -> str | None:
 
 
 class PainPointBase(SQLModel):
-    text: str = Field(min_length=1, max_length=TEXT_MAX, schema_extra={"examples": ["Queue at the tills reached the back of the store; only 2 of 6 tills open"]})
+    text: str = Field(
+        min_length=1, max_length=TEXT_MAX,
+        schema_extra={"examples": ["Queue at the tills reached the back of the store; only 2 of 6 tills open"]},
+    )
     severity: int = Field(default=3, ge=1, le=5, description="1 = minor irritation, 5 = lost customer or harm")
     felt_by: FeltBy = Field(default=FeltBy.customer, sa_type=String(10))
     department_id: uuid.UUID | None = Field(default=None, description="The owning department, if known")

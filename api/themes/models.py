@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Uuid
 from sqlmodel import Field, SQLModel
 

@@ -20,8 +20,7 @@ from sqlmodel import Session
 from api.db import get_engine, utcnow
 from api.errors import Conflict
 from api.pain_points.models import PainPoint
-from api.themes import embeddings
-from api.themes import engine
+from api.themes import embeddings, engine
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 
 log = logging.getLogger("undercover.themes")

@@ -1,5 +1,6 @@
 """Themes as managers see and shape them: list, detail, rename, pin, merge, move, rebuild."""
 
+import contextlib
 import threading
 import uuid
 from datetime import datetime
@@ -12,8 +13,7 @@ from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points.models import PainPoint
-from api.themes import rebuild
-from api.themes import engine
+from api.themes import engine, rebuild
 from api.themes.models import Theme, ThemeBuild, ThemeBuildPublic
 from api.themes.stats import ThemeFilters, ThemeStats, theme_stats
 from api.users.models import User
@@ -168,10 +168,8 @@ def start_rebuild(*, session: Session, user: User | None) -> ThemeBuildPublic:
 
 
 def _run_quietly(build_id: uuid.UUID) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the failure is recorded on the build and logged
         rebuild.run_build(build_id)
-    except Exception:  # noqa: BLE001 - already recorded on the build and logged
-        pass
 
 
 def engine_name() -> str:

@@ -141,8 +141,8 @@ def _cross_silo(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> No
         .having(func.count() >= 2)
         .subquery()
     )
-    for theme_id, n in session.execute(
-        select(owning.c.theme_id, func.count()).group_by(owning.c.theme_id).having(func.count() >= 2)
+    for (theme_id,) in session.execute(
+        select(owning.c.theme_id).group_by(owning.c.theme_id).having(func.count() >= 2)
     ):
         out[theme_id].cross_silo = True
 

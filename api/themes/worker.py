@@ -14,8 +14,7 @@ from sqlmodel import Session
 
 from api.db import get_engine
 from api.pain_points.models import PainPoint
-from api.themes import embeddings
-from api.themes import engine
+from api.themes import embeddings, engine
 from api.themes.models import PainPointEmbedding, Theme
 from api.themes.rebuild import live_conditions
 

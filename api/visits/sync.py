@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> tuple[int, uuid.UUID | None]:
             raise ValueError(tag)
         return int(stamp), (uuid.UUID(after) if after else None)
     except (ValueError, UnicodeDecodeError):
-        raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued", "type": "value_error"}])
+        raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued", "type": "value_error"}]) from None
 
 
 def _push(session: Session, user: User, raws: list[dict[str, Any]], result: SyncResponse) -> None:

@@ -1,6 +1,5 @@
 import uuid
 
-
 from api.pain_points.models import PainPoint
 from api.visits.models import Visit
 from tests.factories import count_rows, visit_body
