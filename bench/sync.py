@@ -79,10 +79,11 @@ async def run(args) -> None:
         sent: list[dict] = []
         # Warm-up: one batch per phone, not measured.
         await asyncio.gather(*(phone(base, t, 1, args.size, args.pain_points, [], []) for t in tokens))
-        t0, cpu0 = time.perf_counter(), server.cpu()
+        t0, cpu0, client0 = time.perf_counter(), server.cpu(), time.process_time()
         await asyncio.gather(*(phone(base, t, args.batches, args.size, args.pain_points, latencies, sent)
                                for t in tokens))
         elapsed, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
+        client_cpu = time.process_time() - client0
         ceiling = await trivial(base, args.phones, 2000)
         # Replay one batch: nothing may be duplicated.
         async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}) as c:
@@ -102,7 +103,8 @@ async def run(args) -> None:
     print(f"visits/s: {len(sent) / elapsed:.0f}   pain points/s: {len(sent) * args.pain_points / elapsed:.0f}")
     print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
           f"p99 {pct(latencies, 99):.0f}  (mean {statistics.mean(latencies) * 1000:.0f})")
-    print(f"server CPU per batch: {server_cpu / len(latencies) * 1000:.1f} ms (one uvicorn process)")
+    print(f"CPU per batch: server {server_cpu / len(latencies) * 1000:.1f} ms, "
+          f"load generator {client_cpu / len(latencies) * 1000:.1f} ms (same 2 cores)")
     print(f"trivial endpoint /livez: {ceiling:.0f} req/s; sync batches/s: {batches_per_s:.1f}; "
           f"ratio {batches_per_s / ceiling:.3f} (requests), {len(sent) / elapsed / ceiling:.2f} (visits)")
     ok = visits == expected_visits and points == expected_visits * args.pain_points
