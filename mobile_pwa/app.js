@@ -3,6 +3,9 @@
 // Adding a screen (e.g. the manager's Feed): write js/views/NAME.js exporting render(main, params, ctx)
 // (it may return a cleanup function), route it in ROUTES below, list the file in sw.js SHELL and as a
 // modulepreload in index.html, then run tests/e2e/test_pwa_shell.py: it names the new sw.js VERSION.
+// A view may also export update(params): called when the hash changes within the same view (e.g. new
+// filters in the query), it returns true when the view took the change itself (no re-render).
+// A view that exports `wide = true` gets the full width of a desktop screen.
 import * as api from './js/api.js';
 import { clearAll, get, put } from './js/db.js';
 import { on } from './js/bus.js';
@@ -13,7 +16,11 @@ import * as home from './js/views/home.js';
 import * as visits from './js/views/visits.js';
 import * as visit from './js/views/visit.js';
 import * as signin from './js/views/signin.js';
-import * as placeholder from './js/views/placeholder.js';
+import * as feed from './js/views/feed.js';
+import * as themes from './js/views/themes.js';
+import * as dashboard from './js/views/dashboard.js';
+import * as pulse from './js/views/pulse.js';
+import * as settings from './js/views/settings.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
@@ -24,7 +31,11 @@ const ROUTES = [
   [/^#?\/?$/, home],
   [/^#\/visits$/, visits],
   [/^#\/visit\/([0-9a-f-]{36})$/, visit],
-  [/^#\/(feed|themes|dashboard)$/, placeholder],
+  [/^#\/(feed|mine)(?:\?(.*))?$/, feed],
+  [/^#\/themes(?:\?(.*))?$/, themes],
+  [/^#\/dashboard(?:\?(.*))?$/, dashboard],
+  [/^#\/pulse$/, pulse],
+  [/^#\/settings$/, settings],
   [/^#\/signin$/, signin],
 ];
 
@@ -68,11 +79,6 @@ const ctx = {
 
 async function route() {
   const token = ++routeToken;
-  if (cleanup) {
-    try { await cleanup(); } catch (err) { console.warn(err); }
-    cleanup = null;
-  }
-  if (token !== routeToken) return;
   const session = api.currentSession();
   let hash = location.hash || '#/';
   if (!session || !session.user) hash = '#/signin';
@@ -82,12 +88,23 @@ async function route() {
     match = hash.match(pattern);
     if (match) { view = candidate; break; }
   }
+  const params = match ? match.slice(1) : [];
+  if (view === currentView && cleanup && typeof view.update === 'function' && view.update(params) === true) {
+    renderNav();
+    return;
+  }
+  if (cleanup) {
+    try { await cleanup(); } catch (err) { console.warn(err); }
+    cleanup = null;
+  }
+  if (token !== routeToken) return;
   clear(main);
+  main.classList.toggle('wide', Boolean(view.wide));
   currentView = view;
   renderNav();
   if (view === signin) hideBanner('auth');
   else if (getStatus().authNeeded) showAuthBanner();
-  const result = await view.render(main, match ? match.slice(1) : [], ctx);
+  const result = await view.render(main, params, ctx);
   if (token !== routeToken) {
     if (typeof result === 'function') result();
     return;
@@ -108,7 +125,9 @@ function renderNav() {
   if (!user) return;
   const entries = [['#/', 'Home'], ['#/visits', 'My visits']];
   if (MANAGER_ROLES.has(user.role)) entries.push(['#/feed', 'Feed'], ['#/themes', 'Themes'], ['#/dashboard', 'Dashboard']);
-  const here = location.hash || '#/';
+  else entries.push(['#/mine', 'My pain points'], ['#/pulse', 'Pulse']);
+  if (user.role === 'admin') entries.push(['#/settings', 'Settings']);
+  const here = (location.hash || '#/').split('?')[0];
   for (const [href, text] of entries) {
     list.append(h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, text)));
   }

@@ -2,7 +2,7 @@
 // No business logic here: the outbox lives in the page (js/outbox.js, js/sync.js).
 // VERSION is a fingerprint of the shell's files: change any of them and tests/e2e/test_pwa_shell.py
 // names the new value (a changed sw.js is what makes phones fetch the new shell). SHELL lists every file.
-const VERSION = '7cb86d6cd0';
+const VERSION = '26e0b579f9';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;
@@ -24,7 +24,14 @@ const SHELL = [
   'js/sync.js',
   'js/ui.js',
   'js/views/home.js',
-  'js/views/placeholder.js',
+  'js/views/feed.js',
+  'js/views/feed-detail.js',
+  'js/views/themes.js',
+  'js/views/dashboard.js',
+  'js/views/pulse.js',
+  'js/views/settings.js',
+  'js/charts.js',
+  'js/lists.js',
   'js/views/signin.js',
   'js/views/visit.js',
   'js/views/visit-parts.js',
@@ -70,7 +77,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (url.pathname.startsWith('/api/')) {
-    event.respondWith(networkFirst(request));
+    if (!url.pathname.endsWith('.csv')) event.respondWith(networkFirst(request));
   } else if (request.mode === 'navigate') {
     if (url.pathname === ROOT || url.pathname === `${ROOT}index.html`) event.respondWith(shell(request));
   } else {
@@ -92,7 +99,13 @@ async function networkFirst(request) {
   const cache = await caches.open(API_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
+    if (response.ok) {
+      // The offline copy says when it was saved: the page shows "as of" that time when it gets the copy.
+      const headers = new Headers(response.headers);
+      headers.set('X-Cached-At', new Date().toISOString());
+      const body = await response.clone().arrayBuffer();
+      await cache.put(request, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+    }
     return response;
   } catch (err) {
     const cached = await cache.match(request);

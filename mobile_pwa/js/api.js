@@ -80,3 +80,27 @@ export function describeError(res) {
   if (d && d.error) return d.error;
   return `The server answered ${res ? res.status : 'nothing'}.`;
 }
+
+/** Query string from an object; arrays repeat the key, empty values are left out. */
+export function query(params) {
+  const out = new URLSearchParams();
+  for (const [key, value] of Object.entries(params || {})) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== null && one !== '') out.append(key, String(one));
+    }
+  }
+  const text = out.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * A read that may come from the service worker's offline copy: { ...response, asOf } where asOf is the
+ * time the copy was saved (null when the answer is fresh). Rejects with NetworkError when neither came.
+ */
+export async function read(path) {
+  const res = await request(path);
+  return { ...res, asOf: res.headers.get('X-Cached-At') || null };
+}
+
+/** Whether writes can be tried now: online, and the last read was fresh. */
+export const online = () => navigator.onLine !== false;

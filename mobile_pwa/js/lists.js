@@ -1,0 +1,99 @@
+// What the managers' screens share: readable names, the lists behind their pickers, the "as of" note.
+import * as api from './api.js';
+import { getAll } from './db.js';
+import { h, when } from './ui.js';
+
+export const STATUS = {
+  new: 'New', acknowledged: 'Acknowledged', in_progress: 'In progress', resolved: 'Resolved', wont_fix: 'Won’t fix',
+};
+export const OPEN_STATUSES = ['new', 'acknowledged', 'in_progress'];
+export const KIND = { shop_floor_shift: 'Shop-floor shift', listened_call: 'Listened call', journey_walkthrough: 'Journey walkthrough' };
+export const FELT = { customer: 'Customer', employee: 'Employee', both: 'Customer and employee' };
+
+export const isManager = (user) => Boolean(user && (user.role === 'manager' || user.role === 'admin'));
+
+/** A day as the reader's calendar shows it. */
+export function day(iso) {
+  if (!iso) return '';
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
+  return d.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
+const byName = (a, b) => String(a.name || a.label).localeCompare(String(b.name || b.label));
+
+/** Sites and departments from the API, else the copy on this device; users and themes for managers. */
+export async function lookups({ users = false, themes = false } = {}) {
+  const one = async (path, store) => {
+    try {
+      const res = await api.read(path);
+      if (res.ok && Array.isArray(res.data)) return res.data;
+    } catch (err) {
+      if (!(err instanceof api.NetworkError)) throw err;
+    }
+    return store ? getAll(store) : [];
+  };
+  const [sites, departments, people, themeRows] = await Promise.all([
+    one('/api/sites', 'sites'), one('/api/departments', 'departments'),
+    users ? one('/api/users') : [], themes ? one('/api/themes') : [],
+  ]);
+  return {
+    sites: sites.sort(byName),
+    departments: departments.sort(byName),
+    users: people.filter((u) => u.is_active !== false)
+      .map((u) => ({ ...u, name: u.display_name || u.email })).sort(byName),
+    themes: themeRows.map((t) => ({ id: t.id, name: t.label, count: t.count })).sort(byName),
+  };
+}
+
+/** The note that a screen shows what this device saved earlier (null when everything is fresh). */
+export function asOfNote(asOf) {
+  if (!asOf) return null;
+  return h('p', { class: 'banner asof', role: 'status' },
+    `Offline: showing what this device saved as of ${when(asOf)}. Changes need a connection.`);
+}
+
+/** A readable message for a failed read. */
+export function failure(err, res) {
+  if (err instanceof api.NetworkError || (!res && !navigator.onLine)) {
+    return 'No connection, and this screen has not been saved on this device yet. Try again once you are online.';
+  }
+  if (res && res.status === 403) return 'This screen is for managers and admins.';
+  if (res && res.status === 401) return 'Your sign-in has expired: sign in again.';
+  return res ? api.describeError(res) : String(err && err.message ? err.message : err);
+}
+
+/** Reads a JSON resource: { data, asOf } or { error } with a readable message. */
+export async function load(path) {
+  try {
+    const res = await api.read(path);
+    if (res.status === 401) await api.tokenRejected();
+    if (!res.ok) return { error: failure(null, res), status: res.status };
+    return { data: res.data, asOf: res.asOf };
+  } catch (err) {
+    if (err instanceof api.NetworkError) return { error: failure(err) };
+    throw err;
+  }
+}
+
+/** Sends a change: { data } or { error } with a readable message. */
+export async function send(path, method, json) {
+  if (!api.online()) return { error: 'You are offline: this change needs a connection.' };
+  try {
+    const res = await api.request(path, { method, json });
+    if (res.status === 401) await api.tokenRejected();
+    if (!res.ok) {
+      let message = api.describeError(res);
+      if (res.data && Array.isArray(res.data.errors)) message += ` ${res.data.errors.map((e) => e.error).join(' ')}`;
+      return { error: message, status: res.status };
+    }
+    return { data: res.data };
+  } catch (err) {
+    if (err instanceof api.NetworkError) return { error: 'No connection: the change was not sent. Try again.' };
+    throw err;
+  }
+}
+
+/** A select with a first "any" choice, for filters and pickers. */
+export function options(rows, first) {
+  return [['', first], ...rows.map((r) => [r.id, r.name])];
+}

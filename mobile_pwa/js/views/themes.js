@@ -1,0 +1,187 @@
+// Themes ranked by impact for a period: trend, reach (cross-silo first of all), quotes; rename, pin,
+// merge, open a theme's feed; rebuild the themes and follow its progress.
+import * as api from '../api.js';
+import { h, field, select, nextId, when } from '../ui.js';
+import { isManager, day, asOfNote, load, send } from '../lists.js';
+import { sparkline, dataTable, figure } from '../charts.js';
+
+export const wide = true;
+
+const PERIODS = [['28', 'Last 4 weeks'], ['84', 'Last 12 weeks'], ['182', 'Last 6 months'], ['365', 'Last 12 months'], ['all', 'All time']];
+const ENGINES = { minilm: 'MiniLM sentence embeddings', tfidf: 'TF-IDF word statistics' };
+const engineName = (e) => ENGINES[e] || e;
+
+function weekLabels(n) {
+  // weekly[] holds 7-day windows, the last one ending today (UTC): label each by its last day.
+  const today = Date.now();
+  return Array.from({ length: n }, (_, i) => new Date(today - (n - 1 - i) * 7 * 86400000)
+    .toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }));
+}
+
+export async function render(main, [query], ctx) {
+  const manager = isManager(api.currentUser());
+  const sp = new URLSearchParams(query || '');
+  const period = sp.get('period') || '84';
+  const heading = h('h1', {}, 'Themes');
+  const periodField = field('Period', (id) => select(id, PERIODS, period));
+  periodField.control.addEventListener('change', () => ctx.go(`#/themes?period=${periodField.control.value}`));
+  const rebuildBox = h('section', { class: 'card rebuild', 'aria-label': 'How the themes were made' });
+  const notice = h('p', { role: 'status', tabindex: '-1' });
+  const listBox = h('div', { class: 'theme-list' });
+  main.append(heading,
+    h('p', {}, 'What executives keep running into, ranked by impact (how often, how severe, how widely). Cross-silo themes span several departments: customers fall between them.'),
+    h('div', { class: 'toolbar' }, periodField.wrap), rebuildBox, notice, listBox);
+
+  let themes = [];
+  let pollTimer = 0;
+  let stopped = false;
+  const labels = weekLabels(12);
+
+  async function drawList() {
+    const since = period === 'all' ? null : new Date(Date.now() - Number(period) * 86400000).toISOString();
+    listBox.replaceChildren(h('p', { role: 'status' }, 'Loading themes…'));
+    const res = await load(`/api/themes${api.query({ since })}`);
+    if (res.error) { listBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, res.error)); return; }
+    themes = res.data;
+    const offline = Boolean(res.asOf) || !api.online();
+    const shown = themes.filter((t) => t.count > 0 || t.pinned);
+    listBox.replaceChildren(...[asOfNote(res.asOf),
+      h('h2', {}, `${shown.length} ${shown.length === 1 ? 'theme' : 'themes'}, by impact`),
+      shown.length ? h('ol', { class: 'themes' }, shown.map((t, i) => h('li', {}, themeCard(t, i + 1, offline))))
+        : h('p', {}, 'No themes in this period yet. Themes appear once pain points are synced and the themes are built.')].filter(Boolean));
+  }
+
+  function say(message) {
+    notice.textContent = message;
+    notice.focus();
+  }
+
+  function themeCard(t, rank, offline) {
+    const titleId = nextId('theme');
+    const flags = [];
+    if (t.cross_silo) flags.push(h('span', { class: 'flag cross' }, `Cross-silo: ${t.departments} departments`));
+    if (t.recurring) flags.push(h('span', { class: 'flag recurring' }, 'Recurring'));
+    if (t.pinned) flags.push(h('span', { class: 'flag' }, 'Pinned'));
+    const trend = figure(null,
+      sparkline(t.weekly, `Pain points per week, last 12 weeks: ${t.weekly.reduce((a, b) => a + b, 0)} in all, at most ${Math.max(...t.weekly)} in a week, ${t.weekly[t.weekly.length - 1]} in the last 7 days`),
+      dataTable(`Pain points per week in “${t.label}”`, ['7 days to', 'Pain points'], t.weekly.map((n, i) => [labels[i], String(n)])));
+    const actions = h('div', { class: 'row' },
+      h('a', { class: 'btn small', href: `#/feed?theme_id=${t.id}` }, `Open its feed (${t.count})`));
+    const panel = h('div', {});
+    if (manager) {
+      const open = (make) => () => {
+        panel.replaceChildren(make());
+        const first = panel.querySelector('input, select');
+        if (first) first.focus();
+      };
+      actions.append(
+        h('button', { type: 'button', class: 'btn small', disabled: offline, onclick: open(() => renameForm(t, panel)) }, 'Rename'),
+        h('button', { type: 'button', class: 'btn small', disabled: offline, 'aria-pressed': String(t.pinned), onclick: () => pin(t) }, t.pinned ? 'Unpin' : 'Pin'),
+        h('button', { type: 'button', class: 'btn small', disabled: offline, onclick: open(() => mergeForm(t, panel)) }, 'Merge into…'));
+    }
+    const quotes = (t.quotes || []).slice(0, 3);
+    return h('article', { class: 'card theme', 'aria-labelledby': titleId },
+      h('h3', { id: titleId }, h('span', { class: 'rank' }, `${rank}. `), t.label),
+      flags.length ? h('p', { class: 'flags' }, flags) : null,
+      h('p', {}, `${t.count} ${t.count === 1 ? 'pain point' : 'pain points'} (${t.open} open) · severity ${t.mean_severity.toFixed(1)} on average, ${t.max_severity} at most`),
+      h('p', { class: 'hint' }, `Spans ${t.sites} ${t.sites === 1 ? 'site' : 'sites'} and ${t.departments} ${t.departments === 1 ? 'department' : 'departments'} · seen by ${t.executives} ${t.executives === 1 ? 'executive' : 'executives'} · last ${day(t.last_seen)}`),
+      trend,
+      quotes.length ? h('ul', { class: 'quotes', 'aria-label': 'Quotes' }, quotes.map((q) => h('li', {},
+        h('blockquote', {}, q.quote ? `“${q.quote}”` : q.text),
+        h('p', { class: 'hint' }, [q.quote ? q.text : null, q.site, day(q.occurred_at)].filter(Boolean).join(' · '))))) : null,
+      actions, panel);
+  }
+
+  function renameForm(t, panel) {
+    const f = field('New name', (id) => h('input', { id, type: 'text', value: t.label, minlength: 2, maxlength: 120 }));
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'inline-form' }, f.wrap, error, h('div', { class: 'row' },
+      h('button', { type: 'submit', class: 'btn small primary' }, 'Save name'),
+      h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const label = f.control.value.trim();
+      if (label.length < 2) { error.textContent = 'A name needs at least 2 characters.'; return; }
+      const res = await send(`/api/themes/${t.id}`, 'PATCH', { label });
+      if (res.error) { error.textContent = res.error; return; }
+      await drawList();
+      say(`Renamed to “${label}”. Rebuilds keep this name.`);
+    });
+    return form;
+  }
+
+  async function pin(t) {
+    const res = await send(`/api/themes/${t.id}`, 'PATCH', { pinned: !t.pinned });
+    if (res.error) { say(res.error); return; }
+    await drawList();
+    say(t.pinned ? `“${t.label}” is no longer pinned.` : `“${t.label}” is pinned: it stays first and is never retired.`);
+  }
+
+  function mergeForm(t, panel) {
+    const others = themes.filter((x) => x.id !== t.id).sort((a, b) => a.label.localeCompare(b.label));
+    const f = field('Merge into', (id) => select(id, [['', 'Choose a theme'], ...others.map((x) => [x.id, `${x.label} (${x.count})`])], ''),
+      `Every pain point in “${t.label}” moves to the theme you choose; “${t.label}” disappears.`);
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'inline-form' }, f.wrap, error, h('div', { class: 'row' },
+      h('button', { type: 'submit', class: 'btn small primary' }, 'Merge'),
+      h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!f.control.value) { error.textContent = 'Choose the theme to merge into.'; return; }
+      const res = await send(`/api/themes/${t.id}/merge`, 'POST', { into_id: f.control.value });
+      if (res.error) { error.textContent = res.error; return; }
+      await drawList();
+      say(`Merged “${t.label}” into “${res.data.label}”.`);
+    });
+    return form;
+  }
+
+  // ---- rebuild ----
+  async function drawRebuild() {
+    clearTimeout(pollTimer);
+    const res = await load('/api/themes/rebuild');
+    if (stopped) return;
+    if (res.error) { rebuildBox.replaceChildren(h('p', { class: 'error' }, res.error)); return; }
+    const { engine, latest } = res.data;
+    const running = latest && (latest.status === 'running' || latest.status === 'queued' || latest.status === 'pending');
+    const parts = [h('h2', {}, 'How these themes were made')];
+    if (latest) {
+      parts.push(h('p', {}, latest.status === 'done'
+        ? `Built by ${engineName(latest.embedder)} on ${when(latest.finished_at)}: ${latest.themes} themes from ${latest.pain_points} pain points (${latest.unthemed} left unthemed).`
+        : latest.status === 'failed' ? `The last rebuild failed: ${latest.error || 'no reason given'}.`
+          : `Rebuilding with ${engineName(latest.embedder)}…`));
+    } else {
+      parts.push(h('p', {}, 'The themes have not been built yet.'));
+    }
+    if (running) {
+      const pct = Math.round((latest.progress || 0) * 100);
+      const id = nextId('prog');
+      parts.push(h('label', { for: id }, `Progress: ${latest.stage} (${pct}%)`),
+        h('progress', { id, max: 100, value: pct }));
+      pollTimer = setTimeout(drawRebuild, 1000);
+    }
+    if (manager) {
+      parts.push(h('p', { class: 'hint' }, `The next rebuild uses ${engineName(engine)}. Renamed, pinned and moved items are kept.`),
+        h('button', { type: 'button', class: 'btn small', disabled: running || !api.online(), onclick: startRebuild }, 'Rebuild themes'));
+    }
+    const wasRunning = rebuildBox.dataset.running === 'yes';
+    rebuildBox.dataset.running = running ? 'yes' : 'no';
+    rebuildBox.replaceChildren(...parts);
+    const status = rebuildBox.querySelector('p');
+    status.setAttribute('role', 'status');
+    if (wasRunning && !running) drawList();
+  }
+
+  async function startRebuild() {
+    const res = await send('/api/themes/rebuild', 'POST');
+    if (res.error) { say(res.error); return; }
+    say('Rebuild started. The themes refresh when it is done.');
+    drawRebuild();
+  }
+
+  await Promise.all([drawRebuild(), drawList()]);
+  return () => {
+    stopped = true;
+    clearTimeout(pollTimer);
+  };
+}
