@@ -37,6 +37,8 @@ def _seconds_between(dialect: str, start, end):
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     year, mon = map(int, month.split("-"))
+    if not 1970 <= year <= 9000:
+        raise Invalid([{"loc": ["query", "month"], "msg": "a year from 1970 to 9000", "type": "value_error"}])
     start = datetime(year, mon, 1, tzinfo=UTC)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
     return start, end
@@ -107,18 +109,14 @@ def field_time(*, session: Session, month: str) -> FieldTime:
     return FieldTime(month=month, target_hours=target, executives=rows, team=team, not_out_this_month=not_out)
 
 
-def _median_days(session: Session, dialect: str, where) -> tuple[float | None, int]:
-    """The median in SQL on both dialects: count, then read the middle one or two in order."""
-    n = session.execute(select(func.count()).select_from(PAIN).where(where)).scalar_one()
+def _median_days(session: Session, dialect: str, where, n: int) -> float | None:
+    """The median in SQL on both dialects: read the middle one or two of the `n` rows in order."""
     if not n:
-        return None, 0
+        return None
     seconds = _seconds_between(dialect, PAIN.c.occurred_at, PAIN.c.resolved_at)
-    middle = (
-        session.execute(select(seconds).where(where).order_by(seconds).offset((n - 1) // 2).limit(2 - n % 2))
-        .scalars()
-        .all()
-    )
-    return round(sum(float(m) for m in middle) / len(middle) / 86400, 1), n
+    middle = session.execute(select(seconds).where(where).order_by(seconds)
+                             .offset((n - 1) // 2).limit(2 - n % 2)).scalars().all()
+    return round(sum(float(m) for m in middle) / len(middle) / 86400, 1)
 
 
 def _movement(theme_id, labels: dict, count: int, previous: int) -> ThemeMovement:
@@ -163,6 +161,8 @@ def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flo
         raise Invalid([{"loc": ["query", "weeks"], "msg": "between 1 and 104", "type": "value_error"}])
     dialect = session.get_bind().dialect.name
     last = until or datetime.now(UTC).date()
+    if not 1970 <= last.year <= 9000:
+        raise Invalid([{"loc": ["query", "until"], "msg": "a year from 1970 to 9000", "type": "value_error"}])
     end_day = last - timedelta(days=last.weekday()) + timedelta(days=7)
     end = datetime.combine(end_day, time(0), tzinfo=UTC)
     start = end - timedelta(weeks=weeks)
@@ -177,7 +177,8 @@ def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flo
                           wont_fix=closed[Status.wont_fix.value][i]) for i, day in enumerate(week_starts)]
     resolved_in_period = and_(counted, PAIN.c.status == Status.resolved.value, PAIN.c.resolved_at >= start,
                               PAIN.c.resolved_at < end)
-    median, resolved_n = _median_days(session, dialect, resolved_in_period)
+    resolved_n = sum(closed[Status.resolved.value])  # the same rows the median reads
+    median = _median_days(session, dialect, resolved_in_period, resolved_n)
     owner = func.coalesce(PAIN.c.owner_department_id, PAIN.c.department_id)
     # The literal predicate matches the partial index ix_pain_point_open exactly.
     open_rows = session.execute(select(owner, func.count()).where(text(OPEN_COUNTED)).group_by(owner)).all()

@@ -12,6 +12,7 @@ from api.db import UTCDateTime, new_id, utcnow
 
 TEXT_MAX = 2000
 COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
+DUPLICATES = "duplicate_of_id IS NOT NULL"
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 
 
@@ -64,6 +65,9 @@ class PainPoint(PainPointBase, table=True):
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
         Index("ix_pain_point_open", "owner_department_id", "department_id",
               postgresql_where=text(OPEN_COUNTED), sqlite_where=text(OPEN_COUNTED)),
+        # Partial, so that SQLite never takes it for `duplicate_of_id IS NULL` (nearly every row).
+        Index("ix_pain_point_duplicate_of_id", "duplicate_of_id", postgresql_where=text(DUPLICATES),
+              sqlite_where=text(DUPLICATES)),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -98,7 +102,7 @@ class PainPoint(PainPointBase, table=True):
     resolution_note: str | None = Field(default=None, sa_type=Text)
     duplicate_of_id: uuid.UUID | None = Field(
         default=None,
-        sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="SET NULL"), nullable=True, index=True),
+        sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="SET NULL"), nullable=True),
     )
 
 

@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 
 from api.db import SessionDep
 from api.deps import CurrentUser, ManagerUser
-from api.errors import error_responses
+from api.errors import ErrorBody, error_responses
 from api.pain_points import feed, service
 from api.pain_points.models import Status
 from api.pain_points.schemas import (
@@ -129,6 +129,7 @@ def export_feed(session: SessionDep, user: CurrentUser, filters: Filters) -> Str
     responses={
         **error_responses(401, 403, 422),
         409: {
+            "model": ErrorBody,
             "description": "Some pain points cannot take the changes (nothing changed); `errors` lists "
             "`{id, error}` for each"
         },
@@ -155,7 +156,8 @@ def get_pain_point(pain_point_id: uuid.UUID, session: SessionDep, user: CurrentU
     response_model=PainPointDetail,
     responses={
         **error_responses(401, 403, 404, 422),
-        409: {"description": "Not allowed from the current status, or a duplicate link that would loop"},
+        409: {"model": ErrorBody,
+              "description": "Not allowed from the current status, or a duplicate link that would loop"},
     },
     summary="Triage: status, resolution note, owner department, assignee, due date, theme, duplicate "
     "(managers)",

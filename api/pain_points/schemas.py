@@ -121,6 +121,13 @@ class TriageUpdate(BaseModel):
         description="Mark as a duplicate of another pain point (linked to that one's original); null unmarks",
     )
 
+    @field_validator("resolution_note")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
 
 class BulkTriage(BaseModel):
     model_config = ConfigDict(

@@ -21,6 +21,12 @@ class QuestionKind(StrEnum):
     text = "text"  # free text
 
 
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class PulseQuestionBase(SQLModel):
     text: str = Field(min_length=3, max_length=300)
     kind: QuestionKind = Field(default=QuestionKind.scale, sa_type=String(8))
@@ -75,6 +81,8 @@ class PulseQuestionCreate(PulseQuestionBase):
 
     position: int | None = Field(default=None, ge=0, le=1000, description="Defaults to the end of the survey")
 
+    _text_ok = field_validator("text")(_no_nul)
+
 
 class PulseQuestionUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_active": False}]})
@@ -82,6 +90,8 @@ class PulseQuestionUpdate(SQLModel):
     text: str | None = Field(default=None, min_length=3, max_length=300)
     position: int | None = Field(default=None, ge=0, le=1000)
     is_active: bool | None = Field(default=None, description="false retires the question; its answers stay")
+
+    _text_ok = field_validator("text")(_no_nul)
 
 
 class AnswerWrite(BaseModel):

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 
 from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser, ManagerUser
-from api.errors import error_responses
+from api.errors import ErrorBody, error_responses
 from api.pulse import service
 from api.pulse.models import (
     MONTH_PATTERN,
@@ -38,7 +38,8 @@ def list_questions(
     "/questions",
     response_model=PulseQuestionPublic,
     status_code=201,
-    responses={**error_responses(401, 403, 422), 409: {"description": "Already 10 active questions"}},
+    responses={**error_responses(401, 403, 422),
+               409: {"model": ErrorBody, "description": "Already 10 active questions"}},
     summary="Add a question (admin; at most 10 active)",
 )
 def create_question(body: PulseQuestionCreate, session: SessionDep, _: AdminUser) -> PulseQuestionPublic:
@@ -48,7 +49,8 @@ def create_question(body: PulseQuestionCreate, session: SessionDep, _: AdminUser
 @router.patch(
     "/questions/{question_id}",
     response_model=PulseQuestionPublic,
-    responses={**error_responses(401, 403, 404, 422), 409: {"description": "Reactivating would exceed 10"}},
+    responses={**error_responses(401, 403, 404, 422),
+               409: {"model": ErrorBody, "description": "Reactivating would exceed 10"}},
     summary="Edit, reorder, retire or reactivate a question (admin); past answers are kept",
 )
 def update_question(
@@ -70,7 +72,8 @@ def my_pulse(session: SessionDep, user: CurrentUser, month: Month = None) -> MyP
 @router.put(
     "/me",
     response_model=MyPulse,
-    responses=error_responses(401, 403, 409, 422),
+    responses={**error_responses(401, 403, 422),
+               409: {"model": ErrorBody, "description": "The same answers were submitted twice at once"}},
     summary="Answer this month's pulse (executives); answering again this month replaces the answers",
     description="Scale questions take `score` 0-10, text questions `text` (at most 2,000 characters). "
     "Questions left out keep their earlier answer for this month, if any. The month is the current "

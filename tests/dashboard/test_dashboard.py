@@ -152,3 +152,15 @@ def test_flow_defaults_to_the_last_twelve_weeks(client, manager):
     today = datetime.now(UTC).date()
     assert body["weeks"][-1]["week_start"] == (today - timedelta(days=today.weekday())).isoformat()
     assert body["median_days_to_resolve"] is None and body["top_themes"] == [] and body["movers"] == []
+
+
+def test_out_of_range_dates_are_field_errors(client, manager):
+    cases = (
+        ("/api/dashboard/flow", {"until": "9999-12-31"}),
+        ("/api/dashboard/flow", {"until": "0001-01-01"}),
+        ("/api/dashboard/field-time", {"month": "0000-01"}),
+        ("/api/pain-points", {"until": "9999-12-31"}),
+    )
+    for path, params in cases:
+        res = client.get(path, params=params, headers=manager.headers)
+        assert res.status_code == 422, (path, params, res.text)

@@ -19,6 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
+DUPLICATES = "duplicate_of_id IS NOT NULL"
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 
 # Full-text search lives outside the models (see api/pain_points/search.py, which must match these).
@@ -141,7 +142,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('resolution_note', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('duplicate_of_id', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_pain_point_assignee_id'), ['assignee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_pain_point_duplicate_of_id'), ['duplicate_of_id'], unique=False)
+        batch_op.create_index('ix_pain_point_duplicate_of_id', ['duplicate_of_id'], unique=False,
+                              postgresql_where=sa.text(DUPLICATES), sqlite_where=sa.text(DUPLICATES))
         batch_op.create_index('ix_pain_point_counted', ['occurred_at', 'theme_id'], unique=False,
                               postgresql_where=sa.text(COUNTED), sqlite_where=sa.text(COUNTED))
         batch_op.create_index('ix_pain_point_closed', ['resolved_at', 'status', 'occurred_at'], unique=False,
@@ -166,7 +168,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_pain_point_open')
         batch_op.drop_index('ix_pain_point_closed')
         batch_op.drop_index('ix_pain_point_counted')
-        batch_op.drop_index(batch_op.f('ix_pain_point_duplicate_of_id'))
+        batch_op.drop_index('ix_pain_point_duplicate_of_id')
         batch_op.drop_index(batch_op.f('ix_pain_point_assignee_id'))
         batch_op.drop_column('duplicate_of_id')
         batch_op.drop_column('resolution_note')
