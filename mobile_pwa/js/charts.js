@@ -42,9 +42,9 @@ export function sparkline(values, label) {
  * unit (appended to values), max.
  */
 export function bars(rows, label, { target = null, unit = '', max = null } = {}) {
-  const width = 320;
+  const width = 360;
   const row = 26;
-  const left = 112;
+  const left = 132;
   const right = 52;
   const top = target !== null ? 16 : 4;
   const height = top + rows.length * row + 4;
@@ -53,7 +53,7 @@ export function bars(rows, label, { target = null, unit = '', max = null } = {})
   const el = svg(width, height, label, 'bars');
   rows.forEach((r, i) => {
     const y = top + i * row;
-    const name = r.label.length > 17 ? `${r.label.slice(0, 16)}…` : r.label;
+    const name = r.label.length > 20 ? `${r.label.slice(0, 19)}…` : r.label;
     el.append(s('text', { x: left - 6, y: y + 17, class: 'label end' }, name));
     el.append(s('rect', { x: left, y: y + 4, width: Math.max(1, scale(r.value)).toFixed(1), height: row - 8, class: r.warn ? 'bar warn' : 'bar' }));
     el.append(s('text', { x: left + scale(r.value) + 4, y: y + 17, class: 'label' }, `${fmt(r.value)}${unit}`));

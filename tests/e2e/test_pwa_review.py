@@ -129,6 +129,16 @@ def test_manager_filters_the_feed_triages_a_pain_point_and_sees_the_audit_line(d
     with server.client(MANAGER_EMAIL) as c:
         got = c.get(f"/api/pain-points/{tills}").json()
     assert (got["status"], got["resolution_note"]) == ("resolved", "Two more tills staffed at lunch")
+
+    # Offline: the last copy, said to be one, and triage waits for a connection.
+    desk.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text(re.compile("^Offline: showing what this device saved as of")).first).to_be_visible()
+    expect(cards.get_by_role("listitem")).to_have_count(1)
+    triage = page.get_by_role("group", name="Triage")
+    expect(triage).to_contain_text("You are offline: triage needs a connection.")
+    expect(triage.get_by_role("button", name="Save changes")).to_be_disabled()
+    desk.context.set_offline(False)
     assert desk.console == [] and desk.dialogs == []
 
 
