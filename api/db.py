@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -51,6 +51,7 @@ class UTCDateTime(TypeDecorator):
 
 
 _engine: Engine | None = None
+CONNECT_TIMEOUT = 5  # seconds, PostgreSQL
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -81,8 +82,11 @@ def make_engine(url: str) -> Engine:
     # SQLAlchemy then invalidates the pool, so the next request reconnects.
     # hide_parameters: a database error's message (and so a logged traceback) never carries the values
     # written, which can be private notes or token hashes.
+    # connect_timeout: an unreachable server fails a request with 503 in seconds instead of hanging for the
+    # minutes TCP takes to give up (a `connect_timeout` in the URL wins).
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
     return create_engine(url, pool_size=10, max_overflow=20, pool_timeout=10, pool_recycle=1800,
-                         hide_parameters=True)
+                         hide_parameters=True, connect_args=connect_args)
 
 
 def get_engine() -> Engine:
