@@ -163,6 +163,40 @@ def cmd_themes_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from api.operations.backup import BackupError, backup
+
+    try:
+        print(backup(url=_database_url(), path=Path(args.file), overwrite=args.force))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from api.operations import backup as ops
+
+    url, path = _database_url(), Path(args.file)
+    try:
+        ops.check_backup_file(url=url, path=path)
+        counts = ops.row_counts(url)
+        if any(counts.values()) and not args.yes:
+            holds = f"{ops.describe_database(url)} holds {ops.describe_counts(counts)}"
+            if not sys.stdin.isatty():
+                print(f"error: {holds}; restoring replaces all of it. Run again with --yes to confirm.",
+                      file=sys.stderr)
+                return 1
+            if input(f"{holds}. Replace all of it with {path}? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing restored.")
+                return 1
+        print(ops.restore(url=url, path=path))
+    except ops.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="undercover", description="Undercover field-visit logger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     themes = sub.add_parser("themes", help="theme commands").add_subparsers(dest="themes_command", required=True)
     themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \
         .set_defaults(func=cmd_themes_rebuild)
+
+    bak = sub.add_parser("backup", help="write a consistent copy of the whole database to FILE (while serving)")
+    bak.add_argument("file")
+    bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    bak.set_defaults(func=cmd_backup)
+
+    res = sub.add_parser("restore", help="replace the whole database with the backup in FILE")
+    res.add_argument("file")
+    res.add_argument("--yes", action="store_true", help="replace a database that already holds data")
+    res.set_defaults(func=cmd_restore)
 
     exp = sub.add_parser("export", help="export every pain point with its theme")
     exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
