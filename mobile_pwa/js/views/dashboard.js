@@ -38,25 +38,26 @@ export async function render(main, [query], ctx) {
     const m = /^\d{4}-\d{2}$/.test(monthField.control.value) ? monthField.control.value : thisMonth;
     ctx.go(`#/dashboard?month=${m}&weeks=${weeksField.control.value}`);
   });
-  const note = h('div', {});
-  const fieldBox = h('section', { 'aria-labelledby': 'dash-field' }, h('h2', { id: 'dash-field' }, `Field time, ${monthName(month)}`), h('p', { role: 'status' }, 'Loading…'));
-  const flowBox = h('section', { 'aria-labelledby': 'dash-flow' }, h('h2', { id: 'dash-flow' }, 'Flow of pain points'), h('p', { role: 'status' }, 'Loading…'));
-  const pulseBox = h('section', { 'aria-labelledby': 'dash-pulse' }, h('h2', { id: 'dash-pulse' }, 'Reality-check pulse'), h('p', { role: 'status' }, 'Loading…'));
-  main.append(h('h1', {}, 'Dashboard'), form, note, h('div', { class: 'dash' }, fieldBox, flowBox, pulseBox));
-
+  const loading = h('p', { role: 'status' }, 'Loading the dashboard…');
+  main.append(h('h1', {}, 'Dashboard'), form, loading);
+  const section = (id, title) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title));
+  const fieldBox = section('dash-field', `Field time, ${monthName(month)}`);
+  const flowBox = section('dash-flow', 'Flow of pain points');
+  const pulseBox = section('dash-pulse', 'Reality-check pulse');
   const [ft, fl, pu] = await Promise.all([
     load(`/api/dashboard/field-time?month=${month}`),
     load(`/api/dashboard/flow?weeks=${weeks}`),
     load('/api/pulse/results'),
   ]);
   const asOf = [ft, fl, pu].map((r) => r.asOf).filter(Boolean).sort()[0];
-  note.replaceChildren(...[asOfNote(asOf)].filter(Boolean));
   const fill = (box, res, draw) => {
-    box.replaceChildren(box.firstChild, ...(res.error ? [h('p', { class: 'error', role: 'alert' }, res.error)] : draw(res.data)));
+    box.append(...(res.error ? [h('p', { class: 'error', role: 'alert' }, res.error)] : draw(res.data)));
   };
   fill(fieldBox, ft, (d) => fieldTime(d, user));
   fill(flowBox, fl, flow);
   fill(pulseBox, pu, pulse);
+  // Drawn in one go: nothing already on screen moves.
+  loading.replaceWith(...[asOfNote(asOf), h('div', { class: 'dash' }, fieldBox, flowBox, pulseBox)].filter(Boolean));
 }
 
 function fieldTime(d, user) {

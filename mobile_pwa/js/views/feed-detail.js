@@ -225,7 +225,7 @@ function duplicatePanel(p, offline, redraw, opts) {
     const rows = res.data.items.filter((x) => x.id !== p.id);
     results.replaceChildren(...(rows.length ? rows.map((x) => h('li', {},
       h('p', {}, x.text, h('span', { class: 'hint' }, ` · ${x.executive.name}, ${day(x.occurred_at)}`)),
-      h('button', { type: 'button', class: 'btn small', 'aria-label': `Duplicate of: ${x.text}`, onclick: () => mark(x.id) }, 'Duplicate of this one')))
+      h('button', { type: 'button', class: 'btn small', 'aria-label': `Duplicate of this one: ${x.text}`, onclick: () => mark(x.id) }, 'Duplicate of this one')))
       : [h('li', {}, 'No other pain point matches those words.')]));
   });
   const toggle = h('button', {
