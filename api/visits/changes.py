@@ -1,17 +1,32 @@
-"""Change stamps for sync: every write stamps its visits with a number that orders commits.
+"""Change stamps and snapshots for sync: which visits a phone has not seen yet.
 
-PostgreSQL: the writing transaction's id. A pull remembers the oldest transaction still running
-(`pg_snapshot_xmin`), so a write that commits after the pull is found next time, and only the few
-transactions that overlapped the pull are ever sent twice.
-SQLite: writers are serialised (BEGIN IMMEDIATE), so a per-author counter orders commits exactly.
+Every write stamps its visits with a number (`txid`):
+- PostgreSQL: the writing transaction's id. A pull reads in one REPEATABLE READ snapshot and remembers
+  it as (xmax, transactions still in progress); the next pull asks for stamps at or above that xmax or
+  belonging to those in-progress transactions: exactly the writes the previous pull could not see.
+- SQLite: writers are serialised (BEGIN IMMEDIATE), so a per-author counter orders commits exactly; the
+  snapshot is (the next counter value, nothing in progress).
 """
 
 import uuid
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlmodel import Session
 
 from api.visits.models import Visit
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Stamps at or above `xmax`, or in `in_progress`, were not visible when it was taken."""
+
+    xmax: int
+    in_progress: tuple[int, ...] = field(default=())
+
+    def unseen(self, column):
+        """A condition: the row was written after this snapshot (or by a transaction then running)."""
+        return or_(column >= self.xmax, column.in_(self.in_progress)) if self.in_progress else column >= self.xmax
 
 
 def _next_for_author(session: Session, author_id: uuid.UUID) -> int:
@@ -27,8 +42,13 @@ def write_stamp(session: Session, author_id: uuid.UUID) -> int:
     return _next_for_author(session, author_id)
 
 
-def safe_cursor(session: Session, author_id: uuid.UUID) -> int:
-    """Every write of the author's with a stamp below this has committed and is visible now."""
-    if session.get_bind().dialect.name == "postgresql":
-        return session.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).scalar_one()
-    return _next_for_author(session, author_id)
+def begin_snapshot(session: Session, author_id: uuid.UUID) -> Snapshot:
+    """Start the pull's read transaction and describe what it can see. Writes must be committed first:
+    whatever transaction the session has open is ended here."""
+    session.rollback()
+    if session.get_bind().dialect.name != "postgresql":
+        return Snapshot(_next_for_author(session, author_id))
+    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    snap = session.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
+    _xmin, xmax, xip = snap.split(":")
+    return Snapshot(int(xmax), tuple(int(x) for x in xip.split(",") if x))

@@ -2,6 +2,7 @@
 
 import base64
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from api.errors import Invalid, field_errors
 from api.users.models import User
-from api.visits.changes import safe_cursor
+from api.visits.changes import Snapshot, begin_snapshot
 from api.visits.models import VisitPublic, VisitWrite
 from api.visits.service import publish
 from api.visits.writes import VISIT, write_visits
@@ -49,19 +50,44 @@ class SyncResponse(BaseModel):
     more: bool = Field(False, description="True when more changes wait: call again with the new cursor")
 
 
-def encode_cursor(stamp: int, after_id: uuid.UUID | None = None) -> str:
-    """Caught up: the stamp from which changes are new. Mid-pagination: also the last visit sent."""
-    return base64.urlsafe_b64encode(f"v1|{stamp}|{after_id or ''}".encode()).decode()
+@dataclass(frozen=True)
+class Cursor:
+    """Where a phone is: the snapshot its last complete pull saw, and while paging through a long pull,
+    the snapshot of that pull's first page and the last visit sent."""
+
+    seen: Snapshot | None = None  # None: the phone has nothing yet
+    paging_from: Snapshot | None = None
+    after: tuple[int, uuid.UUID] | None = None
 
 
-def decode_cursor(cursor: str) -> tuple[int, uuid.UUID | None]:
+def _snap_text(s: Snapshot | None) -> str:
+    return "" if s is None else f"{s.xmax}:{','.join(map(str, s.in_progress))}"
+
+
+def _snap_parse(text: str) -> Snapshot | None:
+    if not text:
+        return None
+    xmax, _, xip = text.partition(":")
+    return Snapshot(int(xmax), tuple(int(x) for x in xip.split(",") if x))
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    after = f"{cursor.after[0]}:{cursor.after[1]}" if cursor.after else ""
+    raw = f"v2|{_snap_text(cursor.seen)}|{_snap_text(cursor.paging_from)}|{after}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(value: str) -> Cursor:
     try:
-        tag, stamp, after = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        if tag != "v1":
+        tag, seen, paging_from, after = base64.urlsafe_b64decode(value.encode()).decode().split("|")
+        if tag != "v2":
             raise ValueError(tag)
-        return int(stamp), (uuid.UUID(after) if after else None)
+        stamp, _, last_id = after.partition(":")
+        return Cursor(_snap_parse(seen), _snap_parse(paging_from),
+                      (int(stamp), uuid.UUID(last_id)) if after else None)
     except (ValueError, UnicodeDecodeError):
-        raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued", "type": "value_error"}]) from None
+        raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued; pull again with null",
+                        "type": "value_error"}]) from None
 
 
 def _push(session: Session, user: User, raws: list[dict[str, Any]], result: SyncResponse) -> None:
@@ -101,21 +127,27 @@ def _push(session: Session, user: User, raws: list[dict[str, Any]], result: Sync
 
 
 def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
-    since = decode_cursor(request.cursor) if request.cursor else (0, None)
+    cursor = decode_cursor(request.cursor) if request.cursor else Cursor()
     result = SyncResponse(accepted=[], rejected=[], conflicts=[], changes=[], cursor="")
     _push(session, user, request.visits, result)
 
-    stamp, after_id = since
-    safe = safe_cursor(session, user.id)
+    snapshot = begin_snapshot(session, user.id)
     stmt = select(VISIT).where(VISIT.c.author_id == user.id)
-    if after_id is None:
-        stmt = stmt.where(VISIT.c.txid >= stamp)
-    else:
-        stmt = stmt.where(or_(VISIT.c.txid > stamp, and_(VISIT.c.txid == stamp, VISIT.c.id > after_id)))
+    if cursor.seen is not None:
+        stmt = stmt.where(cursor.seen.unseen(VISIT.c.txid))
+    if cursor.after is not None:
+        stamp, last_id = cursor.after
+        stmt = stmt.where(or_(VISIT.c.txid > stamp, and_(VISIT.c.txid == stamp, VISIT.c.id > last_id)))
     rows = session.execute(stmt.order_by(VISIT.c.txid, VISIT.c.id).limit(PULL_MAX + 1)).all()
     result.more = len(rows) > PULL_MAX
     rows = rows[:PULL_MAX]
     result.changes = publish(session, rows, user)
-    result.cursor = encode_cursor(rows[-1].txid, rows[-1].id) if result.more else encode_cursor(safe)
+    # Paging: later pages may see writes made meanwhile; the next pull after the last page starts from the
+    # first page's snapshot, so such writes can come twice (phones upsert) but never go missing.
+    first = cursor.paging_from or snapshot
+    if result.more:
+        result.cursor = encode_cursor(Cursor(cursor.seen, first, (rows[-1].txid, rows[-1].id)))
+    else:
+        result.cursor = encode_cursor(Cursor(first))
     session.rollback()  # end the read transaction
     return result

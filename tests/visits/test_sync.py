@@ -109,3 +109,34 @@ def test_a_visit_of_another_author_is_rejected_not_overwritten(client, executive
     res = sync(client, other_executive, [{**body, "version": 1, "notes": "hijack"}])
     assert res["accepted"] == [] and res["rejected"][0]["id"] == body["id"]
     assert client.get(f"/api/visits/{body['id']}", headers=executive.headers).json()["notes"] != "hijack"
+
+
+def test_pull_is_exact_while_another_write_is_in_flight(client, executive, other_executive, database_url):
+    """A write still uncommitted during a pull arrives on the next pull, once; nothing comes twice, even
+    while some unrelated transaction stays open all along."""
+    from contextlib import ExitStack
+
+    from sqlmodel import Session
+
+    from api.db import get_engine
+    from api.visits.models import VisitWrite
+    from api.visits.writes import write_visits
+
+    postgres = database_url.startswith("postgresql")
+    stack = ExitStack()
+    if postgres:  # SQLite lets only one writer in at a time: no overlap is possible there
+        slow = stack.enter_context(Session(get_engine()))
+        write_visits(session=slow, author=other_executive.user, writes=[VisitWrite.model_validate(with_id())])
+    first = sync(client, executive, [with_id()])
+    late = with_id()
+    with Session(get_engine(), expire_on_commit=False) as other_phone:
+        write_visits(session=other_phone, author=executive.user, writes=[VisitWrite.model_validate(late)])
+        if postgres:
+            during = sync(client, executive, cursor=first["cursor"])
+            assert during["changes"] == []
+            first = during
+        other_phone.commit()
+    after = sync(client, executive, cursor=first["cursor"])
+    assert [v["id"] for v in after["changes"]] == [late["id"]]
+    assert sync(client, executive, cursor=after["cursor"])["changes"] == []
+    stack.close()
