@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import random
 import secrets
-import statistics
 import time
 import uuid
 from collections import defaultdict

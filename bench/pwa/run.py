@@ -29,8 +29,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PWA = ROOT / "mobile_pwa"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "undercover-bench-lighthouse"
-CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking " \
-               "--disable-component-update --disable-sync"
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                "--disable-background-networking --disable-component-update --disable-sync")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 0}
 BUDGET = 60 * 1024
 BENCH_EMAIL = "bench@example.com"
@@ -168,7 +168,7 @@ def main() -> int:
                 for url in signed_in_profile(server, profile):
                     everyday[url.removeprefix(server.url) or "/"] = audit(url, 1, profile)
 
-    print("\nLighthouse (mobile, best of %d)" % args.runs)
+    print(f"\nLighthouse (mobile, best of {args.runs})")
     ok = True
     for key, target in TARGETS.items():
         score = scores.get(key)

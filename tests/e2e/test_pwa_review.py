@@ -123,7 +123,7 @@ def test_manager_filters_the_feed_triages_a_pain_point_and_sees_the_audit_line(d
     # The URL is the view: a reload (or a colleague opening the link) shows the same filters and pain point.
     page.reload()
     expect(page.get_by_label("Search")).to_have_value("tills")
-    expect(page.get_by_role("region", name="Pain point", exact=True).get_by_role("heading", name="Only two tills open at lunchtime")).to_be_visible()
+    expect(detail.get_by_role("heading", name="Only two tills open at lunchtime")).to_be_visible()
     expect(cards.get_by_role("listitem")).to_have_count(1)
 
     with server.client(MANAGER_EMAIL) as c:
