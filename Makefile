@@ -29,6 +29,7 @@ run: $(STAMP)
 	$(PY) -m api serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	$(PY) -m ruff check api tests bench
 	$(PY) -m pytest
 
 lint: $(STAMP)
