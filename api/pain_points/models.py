@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
+from api.validation import no_nul
 
 TEXT_MAX = 2000
 COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
@@ -28,12 +29,6 @@ class Status(StrEnum):
     in_progress = "in_progress"
     resolved = "resolved"
     wont_fix = "wont_fix"
-
-
-def _strip_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 class PainPointBase(SQLModel):
@@ -113,7 +108,7 @@ class PainPointWrite(PainPointBase):
 
     id: uuid.UUID
 
-    _no_nul = field_validator("text", "quote")(_strip_nul)
+    _no_nul = field_validator("text", "quote")(no_nul)
 
     @field_validator("text")
     @classmethod

@@ -4,13 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, utcnow
 from api.pain_points.models import PainPointPublic, PainPointWrite
+from api.validation import no_nul
 from api.visits.details import DETAILS_BY_KIND, VisitKind
 
 NOTES_MAX = 10_000
@@ -97,12 +98,11 @@ class VisitWrite(VisitBase):
     version: int = Field(default=0, ge=0, le=2**31 - 1, description="The server version this write is based on")
     pain_points: list[PainPointWrite] = Field(default_factory=list, max_length=PAIN_POINTS_MAX)
 
+    _no_nul = field_validator("notes", "private_notes")(no_nul)
+
     @model_validator(mode="after")
     def _check_consistency(self) -> "VisitWrite":
         errors: list[InitErrorDetails] = []
-        for name in ("notes", "private_notes"):
-            if "\x00" in getattr(self, name):
-                errors.append(_error((name,), "must not contain NUL characters"))
         if self.ended_at is not None and self.ended_at < self.started_at:
             errors.append(_error(("ended_at",), "must not be before started_at"))
         details_model = DETAILS_BY_KIND[self.kind]
