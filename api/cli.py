@@ -74,15 +74,9 @@ def cmd_demo(_: argparse.Namespace) -> int:
     with _session() as session:
         added, summary = load_demo(session=session)
     if added:  # first load: build themes too, so the managers' screens have something to show
-        from api.themes import rebuild
+        from api.themes.rebuild import rebuild_now
 
-        with _session() as session:
-            build = rebuild.start_build(session, None)
-        rebuild.run_build(build.id)
-        with _session() as session:
-            from api.themes.models import ThemeBuild
-
-            print(f"Themes built: {session.get(ThemeBuild, build.id).themes}")
+        print(f"Themes built: {rebuild_now().themes}")
     print(summary)
     return 0
 
@@ -134,32 +128,26 @@ def cmd_themes_rebuild(_: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from api.errors import Conflict
-    from api.themes import rebuild
+    from api.themes import engine
+    from api.themes.rebuild import rebuild_now
 
     started = time.perf_counter()
-    with _session() as session:
-        try:
-            build = rebuild.start_build(session, None)
-        except Conflict as exc:
-            print(f"error: {exc.detail}", file=sys.stderr)
-            return 1
-        print(f"Theme engine: {build.embedder}", file=sys.stderr)
+    print(f"Theme engine: {engine.embedder_name()}", file=sys.stderr)
     with tqdm(total=100, unit="%", file=sys.stderr, bar_format="{desc:<12} {bar} {n_fmt}%") as bar:
         def echo(stage: str, fraction: float) -> None:
             bar.set_description_str(stage)
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         try:
-            rebuild.run_build(build.id, echo=echo)
+            done = rebuild_now(echo=echo)
+        except Conflict as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 1
         except Exception as exc:  # noqa: BLE001 - recorded on the build; the previous themes stay
             print(f"error: rebuild failed, the previous themes are unchanged: {exc}", file=sys.stderr)
             return 1
-    with _session() as session:
-        from api.themes.models import ThemeBuild
-
-        done = session.get(ThemeBuild, build.id)
-        print(f"{done.themes} themes from {done.pain_points} pain points ({done.unthemed} unthemed) "
-              f"in {time.perf_counter() - started:.1f} s")
+    print(f"{done.themes} themes from {done.pain_points} pain points ({done.unthemed} unthemed) "
+          f"in {time.perf_counter() - started:.1f} s")
     return 0
 
 

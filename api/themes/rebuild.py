@@ -112,6 +112,15 @@ def run_build(build_id: uuid.UUID, echo: Callable[[str, float], None] | None = N
         raise
 
 
+def rebuild_now(echo: Callable[[str, float], None] | None = None) -> ThemeBuild:
+    """Start and run a rebuild in this process (the CLI's way); returns the finished build."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        build = start_build(session, None)
+    run_build(build.id, echo=echo)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        return session.get(ThemeBuild, build.id)
+
+
 def _live_points(session: Session) -> list[_Point]:
     rows = session.execute(
         select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.visit_id, PAIN.c.theme_id, PAIN.c.theme_locked)

@@ -9,7 +9,7 @@ Impact ranks themes (documented in README):
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
@@ -121,7 +121,7 @@ def _weekly(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> None:
     day = func.date(PAIN.c.occurred_at)
     rows = session.execute(
         select(PAIN.c.theme_id, day, func.count())
-        .where(where, PAIN.c.occurred_at >= datetime.combine(start, datetime.min.time(), tzinfo=now_tz()))
+        .where(where, PAIN.c.occurred_at >= datetime.combine(start, datetime.min.time(), tzinfo=UTC))
         .group_by(PAIN.c.theme_id, day)
     )
     for theme_id, when, n in rows:
@@ -159,11 +159,7 @@ def _recurring(session: Session, where, out: dict[uuid.UUID, ThemeStats]) -> Non
             s.recurring = True
 
 
-def now_tz():
-    return utcnow().tzinfo
-
-
 def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=now_tz())
+    return value.replace(tzinfo=UTC)
