@@ -77,7 +77,6 @@ def my_pulse(session: SessionDep, user: CurrentUser, month: Month = None) -> MyP
     summary="Answer this month's pulse (executives); answering again this month replaces the answers",
     description="Scale questions take `score` 0-10, text questions `text` (at most 2,000 characters). "
     "Questions left out keep their earlier answer for this month, if any. The month is the current "
-    ""
     "UTC month.",
 )
 def submit(body: PulseSubmission, session: SessionDep, user: CurrentUser) -> MyPulse:
@@ -90,9 +89,7 @@ def submit(body: PulseSubmission, session: SessionDep, user: CurrentUser) -> MyP
     responses=error_responses(401, 403, 422),
     summary="Per question and month: responses, average, 0-10 distribution, free-text answers (managers)",
     description="Anonymous: no answer carries its author. Default range: the last 12 months. Retired "
-    ""
-    "questions "
-    "appear when they have answers in the range.",
+    "questions appear when they have answers in the range.",
 )
 def results(session: SessionDep, _: ManagerUser, since: Month = None, until: Month = None) -> PulseResults:
     return service.pulse_results(session=session, since=since, until=until)

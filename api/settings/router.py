@@ -15,9 +15,7 @@ router = APIRouter(tags=["settings"])
     responses=error_responses(401),
     summary="The organisation's settings (any signed-in user)",
     description="`field_hours_target`: hours in the field per executive per month that the dashboard "
-    ""
-    "measures "
-    "against. `executives_see_feed`: whether executives may read the whole pain-point feed (off by default: "
+    "measures against. `executives_see_feed`: whether executives may read the whole pain-point feed (off by default: "
     "they see their own pain points at `/api/my/pain-points`).",
 )
 def get_settings(session: SessionDep, _: CurrentUser) -> OrgSettingsPublic:
