@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     pwa_dir: Path = Field(Path(__file__).resolve().parent.parent / "mobile_pwa", alias="UNDERCOVER_PWA_DIR")
     log_level: str = Field("INFO", alias="UNDERCOVER_LOG_LEVEL")
     themes_worker: bool = Field(True, alias="UNDERCOVER_THEMES_WORKER")
+    # Costly figures (themes list, flow dashboard) are served from a stored result refreshed this often
+    # while people read them (api/summaries); 0 computes them on every request.
+    summary_refresh_seconds: int = Field(60, ge=0, alias="UNDERCOVER_SUMMARY_REFRESH_SECONDS")
     # Mask e-mail addresses, phone numbers and card numbers in pain-point text shown to managers and in
     # exports (api/privacy/redaction.py). On unless an installation turns it off.
     redact: bool = Field(True, alias="UNDERCOVER_REDACT")

@@ -22,6 +22,7 @@ from api.org.router import router as org_router
 from api.pain_points.router import router as pain_points_router
 from api.pulse.router import router as pulse_router
 from api.settings.router import router as settings_router
+from api.summaries.worker import SummaryWorker
 from api.themes.router import router as themes_router
 from api.themes.worker import ThemeWorker
 from api.users.router import router as users_router
@@ -70,11 +71,13 @@ def _install_database_errors(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    worker = ThemeWorker() if get_settings().themes_worker else None
-    if worker:
+    settings = get_settings()
+    workers = [w for w, on in ((ThemeWorker(), settings.themes_worker),
+                               (SummaryWorker(), settings.summary_refresh_seconds > 0)) if on]
+    for worker in workers:
         worker.start()
     yield
-    if worker:
+    for worker in workers:
         worker.stop()
 
 

@@ -6,10 +6,11 @@ from api.org.models import Department, Site
 from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
 from api.pulse.models import PulseAnswer, PulseQuestion
 from api.settings.models import OrgSetting
+from api.summaries.models import Summary
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
 from api.users.models import User
 from api.visits.models import Visit
 
 __all__ = ["AuthToken", "Department", "LoginFailure", "OrgSetting", "PainPoint", "PainPointComment",
-           "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Theme",
+           "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme",
            "ThemeBuild", "User", "Visit", "metadata"]

@@ -1,6 +1,6 @@
 """The managers' dashboard: field time per executive per month, and the flow of pain points."""
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -70,3 +70,5 @@ class Flow(BaseModel):
     )
     top_themes: list[ThemeMovement] = Field(description="The 5 themes with most pain points in the period")
     movers: list[ThemeMovement] = Field(description="The 5 biggest changes against the previous period")
+    as_of: datetime = Field(description="When these figures were computed: large organisations get the current "
+                            "period from a result refreshed every minute or so")

@@ -14,11 +14,13 @@ from api.dashboard.models import (
     ThemeMovement,
     WeekFlow,
 )
+from api.db import utcnow
 from api.errors import Invalid
 from api.org.models import Department
 from api.pain_points.models import COUNTED, OPEN_COUNTED, PainPoint, Status
 from api.pain_points.schemas import Ref, ThemeRef
 from api.settings.service import get_settings_row
+from api.summaries import service as summaries
 from api.themes.models import Theme
 from api.users.models import Role, User
 from api.visits.details import VisitKind
@@ -157,13 +159,34 @@ def _top_and_movers(session: Session, themes: dict):
 
 
 def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flow:
+    """The current period (no `until`) comes from the stored summary when it is costly to compute."""
     if not 1 <= weeks <= 104:
         raise Invalid([{"loc": ["query", "weeks"], "msg": "between 1 and 104", "type": "value_error"}])
+    if until is not None:
+        return _flow(session=session, weeks=weeks, until=until)
+    payload, as_of = summaries.served(session=session, key=f"flow:{weeks}:{_week_end(utcnow().date())}")
+    return Flow.model_validate({**payload, "as_of": as_of})
+
+
+def _flow_summary(session: Session, key: str) -> dict:
+    _, weeks, end_day = key.split(":")
+    last = date.fromisoformat(end_day) - timedelta(days=1)
+    return _flow(session=session, weeks=int(weeks), until=last).model_dump(mode="json", exclude={"as_of"})
+
+
+summaries.register("flow", _flow_summary)
+
+
+def _week_end(day: date) -> date:
+    """The Monday after the week that holds `day`."""
+    return day - timedelta(days=day.weekday()) + timedelta(days=7)
+
+
+def _flow(*, session: Session, weeks: int, until: date) -> Flow:
     dialect = session.get_bind().dialect.name
-    last = until or datetime.now(UTC).date()
-    if not 1970 <= last.year <= 9000:
+    if not 1970 <= until.year <= 9000:
         raise Invalid([{"loc": ["query", "until"], "msg": "a year from 1970 to 9000", "type": "value_error"}])
-    end_day = last - timedelta(days=last.weekday()) + timedelta(days=7)
+    end_day = _week_end(until)
     end = datetime.combine(end_day, time(0), tzinfo=UTC)
     start = end - timedelta(weeks=weeks)
     previous = start - timedelta(weeks=weeks)
@@ -199,4 +222,5 @@ def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flo
         open_by_department=by_department,
         top_themes=top,
         movers=movers,
+        as_of=utcnow(),
     )

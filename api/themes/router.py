@@ -1,4 +1,5 @@
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -29,9 +30,12 @@ def list_themes(
     since: AwareDatetime | None = Query(None, description="Pain points that occurred at or after"),
     until: AwareDatetime | None = Query(None, description="Pain points that occurred before"),
     site_id: uuid.UUID | None = None, department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
+    period: Literal["28", "84", "182", "365", "all"] | None = Query(
+        None, description="The last 28, 84, 182 or 365 days (from midnight UTC) or all time; instead of since/until. "
+        "Without filters the list covers all time."),
 ) -> list[service.ThemePublic]:
     filters = _filters(since, until, site_id, department_id, visit_kind)
-    return service.list_themes(session=session, filters=filters)
+    return service.list_themes(session=session, filters=filters, period=period)
 
 
 class RebuildState(BaseModel):

@@ -5,17 +5,25 @@ import threading
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
-from sqlalchemy import select, update
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points.models import PainPoint
+from api.summaries import service as summaries
 from api.themes import engine, rebuild
-from api.themes.models import Theme, ThemeBuild, ThemeBuildPublic
-from api.themes.stats import ThemeFilters, ThemeStats, theme_stats
+from api.themes.models import BuildStatus, Theme, ThemeBuild, ThemeBuildPublic
+from api.themes.stats import (
+    ThemeFilters,
+    ThemeStats,
+    period_start,
+    stats_from_json,
+    stats_to_json,
+    theme_stats,
+)
 from api.users.models import User
 
 PAIN = PainPoint.__table__
@@ -56,12 +64,16 @@ class ThemePublic(BaseModel):
     recurring: bool
     impact: float
     quotes: list[Quote] = []
+    as_of: datetime = Field(description="When these figures were computed: large organisations get the themes "
+                            "list from a result refreshed every minute or so")
 
 
-def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None) -> ThemePublic:
+def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,
+            as_of: datetime | None = None) -> ThemePublic:
     return ThemePublic(
         id=theme.id, label=theme.label, keywords=theme.keywords, pinned=theme.pinned,
-        label_locked=theme.label_locked, embedder=theme.embedder, quotes=quotes or [], **stats.__dict__,
+        label_locked=theme.label_locked, embedder=theme.embedder, quotes=quotes or [], as_of=as_of or utcnow(),
+        **stats.__dict__,
     )
 
 
@@ -83,13 +95,39 @@ def _quotes(session: Session, themes: list[Theme]) -> dict[uuid.UUID, list[Quote
     return out
 
 
-def list_themes(*, session: Session, filters: ThemeFilters) -> list[ThemePublic]:
+def _period_stats(session: Session, key: str) -> dict:
+    return stats_to_json(theme_stats(session, ThemeFilters(since=period_start(key.split(":", 1)[1]))))
+
+
+summaries.register("themes", _period_stats)
+
+
+def _last_rebuild(session: Session) -> datetime | None:
+    return session.execute(select(func.max(ThemeBuild.finished_at))
+                           .where(ThemeBuild.status == BuildStatus.done)).scalar()
+
+
+def list_themes(*, session: Session, filters: ThemeFilters, period: str | None = None) -> list[ThemePublic]:
+    """A whole period (the web app's view) comes from the stored summary when it is costly to compute;
+    narrower filters are computed live."""
+    if period and (filters.since or filters.until):
+        raise Invalid([{"loc": ["query", "period"], "msg": "give either a period or since/until, not both",
+                        "type": "value_error"}])
+    period = period or (None if any(vars(filters).values()) else "all")
+    as_of = None
+    if period and not any(vars(filters).values()):
+        payload, as_of = summaries.served(session=session, key=f"themes:{period}")
+        if as_of < (_last_rebuild(session) or as_of):  # the themes themselves changed since
+            payload, as_of = summaries.refresh(session=session, key=f"themes:{period}")
+        stats = stats_from_json(payload)
+    else:
+        filters.since = filters.since or (period_start(period) if period else None)
+        stats = theme_stats(session, filters)
     themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
-    stats = theme_stats(session, filters)
     quotes = _quotes(session, themes)
-    filtered = any(vars(filters).values())
+    filtered = period != "all" or any(vars(filters).values())
     items = [
-        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id))
+        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of)
         for t in themes
         if t.id in stats or (t.pinned and not filtered)
     ]
@@ -139,6 +177,7 @@ def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -
     source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
     target.updated_at = now
     session.add_all([source, target])
+    summaries.outdate(session=session, prefix="themes")
     session.commit()
     return get_theme(session=session, theme_id=into_id, filters=ThemeFilters())
 
@@ -150,6 +189,7 @@ def move_pain_points(*, session: Session, pain_point_ids: list[uuid.UUID], theme
         raise Invalid([{"loc": ["theme_id"], "msg": "that theme is retired", "type": "value_error"}])
     result = session.execute(update(PAIN).where(PAIN.c.id.in_(pain_point_ids), PAIN.c.deleted_at.is_(None))
                              .values(theme_id=theme_id, theme_locked=True))
+    summaries.outdate(session=session, prefix="themes")
     session.flush()
     return result.rowcount
 

@@ -66,6 +66,42 @@ class ThemeStats:
     impact: float = 0.0
 
 
+PERIODS = {"28": 28, "84": 84, "182": 182, "365": 365, "all": None}  # the web app's choices, in days
+
+
+def period_start(period: str) -> datetime | None:
+    """A period starts at midnight UTC, so the stored and the live figures of a day agree."""
+    days = PERIODS[period]
+    if days is None:
+        return None
+    return datetime.combine(utcnow().date() - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+
+
+def stats_to_json(stats: dict[uuid.UUID, ThemeStats]) -> dict:
+    return {str(theme_id): {**vars(s), "first_seen": _iso(s.first_seen), "last_seen": _iso(s.last_seen)}
+            for theme_id, s in stats.items()}
+
+
+def stats_from_json(payload: dict) -> dict[uuid.UUID, ThemeStats]:
+    """Stored stats, with the impact brought up to now (recency decays)."""
+    now = utcnow()
+    out = {}
+    for theme_id, values in payload.items():
+        s = ThemeStats(**{**values, "first_seen": _parse(values["first_seen"]),
+                          "last_seen": _parse(values["last_seen"])})
+        s.impact = impact_score(s, now)
+        out[uuid.UUID(theme_id)] = s
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def impact_score(s: ThemeStats, now: datetime) -> float:
     if not s.count or s.last_seen is None:
         return 0.0

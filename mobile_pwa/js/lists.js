@@ -52,6 +52,12 @@ export function asOfNote(asOf) {
     `Offline: showing what this device saved as of ${when(asOf)}. Changes need a connection.`);
 }
 
+/** Large organisations get costly figures from a stored result: say how old it is when it matters. */
+export function computedNote(asOf) {
+  if (!asOf || Date.now() - Date.parse(asOf) < 90000) return null;
+  return h('p', { class: 'muted' }, `Figures as of ${when(asOf)}; they refresh every minute or so.`);
+}
+
 /** A readable message for a failed read. */
 export function failure(err, res) {
   if (err instanceof api.NetworkError || (!res && !navigator.onLine)) {

@@ -2,7 +2,7 @@
 // Every chart has a table of its numbers (read by screen readers, shown with "Show numbers").
 import * as api from '../api.js';
 import { h, field, select } from '../ui.js';
-import { KIND, day, asOfNote, load } from '../lists.js';
+import { KIND, day, asOfNote, computedNote, load } from '../lists.js';
 import { bars, columns, dataTable, figure } from '../charts.js';
 
 export const wide = true;
@@ -91,7 +91,7 @@ function fieldTime(d, user) {
 
 function flow(d) {
   const cats = d.weeks.map((w) => shortDay(w.week_start));
-  const out = [
+  const out = [computedNote(d.as_of),
     h('p', {}, `${day(d.since)} to ${day(new Date(Date.parse(`${d.until}T00:00:00Z`) - 86400000).toISOString().slice(0, 10))}: ${d.resolved_in_period} resolved; median time to resolve ${d.median_days_to_resolve === null ? '– (nothing resolved yet)' : plural(d.median_days_to_resolve, 'day', 'days')}.`),
     figure('Opened and resolved per week',
       columns(cats, [
@@ -116,7 +116,7 @@ function flow(d) {
     d.movers.length ? h('ul', { class: 'plain-list' }, d.movers.map((m) => h('li', {}, themeLink(m),
       ` · ${m.change > 0 ? '+' : ''}${m.change} (${m.previous} → ${m.count} against the previous ${d.weeks.length} weeks)`)))
       : h('p', {}, 'No change against the previous period.'));
-  return out;
+  return out.filter(Boolean);
 }
 
 function pulse(d) {

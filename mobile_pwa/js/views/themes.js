@@ -2,7 +2,7 @@
 // merge, open a theme's feed; rebuild the themes and follow its progress.
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
-import { isManager, day, asOfNote, load, send } from '../lists.js';
+import { isManager, day, asOfNote, computedNote, load, send } from '../lists.js';
 import { sparkline, dataTable, figure } from '../charts.js';
 
 export const wide = true;
@@ -38,14 +38,13 @@ export async function render(main, [query], ctx) {
   const labels = weekLabels(12);
 
   async function drawList() {
-    const since = period === 'all' ? null : new Date(Date.now() - Number(period) * 86400000).toISOString();
     listBox.replaceChildren(h('p', { role: 'status' }, 'Loading themes…'));
-    const res = await load(`/api/themes${api.query({ since })}`);
+    const res = await load(`/api/themes${api.query({ period })}`);
     if (res.error) { listBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, res.error)); return; }
     themes = res.data;
     const offline = Boolean(res.asOf) || !api.online();
     const shown = themes.filter((t) => t.count > 0 || t.pinned);
-    listBox.replaceChildren(...[asOfNote(res.asOf),
+    listBox.replaceChildren(...[asOfNote(res.asOf), computedNote(themes[0]?.as_of),
       h('h2', {}, `${shown.length} ${shown.length === 1 ? 'theme' : 'themes'}, by impact`),
       shown.length ? h('ol', { class: 'themes' }, shown.map((t, i) => h('li', {}, themeCard(t, i + 1, offline))))
         : h('p', {}, 'No themes in this period yet. Themes appear once pain points are synced and the themes are built.')].filter(Boolean));

@@ -1,0 +1,89 @@
+"""Serve a costly aggregate from its stored result while a background thread keeps it fresh.
+
+A result is stored only when computing it took at least BUDGET_MS, so a small installation always sees live
+figures. A stored result is served while it is younger than MAX_STALE, with the time it was computed (the
+"as of" the web app shows); while people keep reading a key, api/summaries/worker.py recomputes it every
+`UNDERCOVER_SUMMARY_REFRESH_SECONDS` (or every 5 × the time it takes, if that is longer).
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from api.config import get_settings
+from api.db import utcnow
+from api.summaries.models import Summary
+
+BUDGET_MS = 50
+MAX_STALE = timedelta(hours=1)
+READ_WINDOW = 15 * 60  # seconds: keys nobody has read for this long are left to go stale
+
+Compute = Callable[[Session, str], dict]
+_computers: dict[str, Compute] = {}
+_last_read: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def register(prefix: str, compute: Compute) -> None:
+    """`compute(session, key)` answers every key that starts with `prefix:`."""
+    _computers[prefix] = compute
+
+
+def _computer(key: str) -> Compute:
+    return _computers[key.split(":", 1)[0]]
+
+
+def served(*, session: Session, key: str) -> tuple[dict, datetime]:
+    """The stored result for `key` if fresh enough, else a live one (stored when it was slow)."""
+    if get_settings().summary_refresh_seconds <= 0:
+        return _computer(key)(session, key), utcnow()
+    with _lock:
+        _last_read[key] = time.monotonic()
+    row = session.execute(select(Summary.payload, Summary.computed_at, Summary.took_ms)
+                          .where(Summary.key == key)).first()
+    session.rollback()  # end the read: SQLite holds its write lock for the whole transaction
+    if row is not None and row.took_ms >= BUDGET_MS and utcnow() - row.computed_at <= MAX_STALE:
+        return row.payload, row.computed_at
+    return refresh(session=session, key=key)
+
+
+def refresh(*, session: Session, key: str) -> tuple[dict, datetime]:
+    computed_at = utcnow()
+    started = time.perf_counter()
+    payload = _computer(key)(session, key)
+    took_ms = int((time.perf_counter() - started) * 1000)
+    session.rollback()
+    if took_ms >= BUDGET_MS:
+        values = {"key": key, "payload": payload, "computed_at": computed_at, "took_ms": took_ms}
+        insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(Summary)
+        session.execute(insert.values(**values).on_conflict_do_update(
+            index_elements=["key"], set_={k: v for k, v in values.items() if k != "key"}))
+    else:
+        session.execute(delete(Summary).where(Summary.key == key))
+    session.commit()
+    return payload, computed_at
+
+
+def outdate(*, session: Session, prefix: str) -> None:
+    """After an edit that changes these figures: stop serving the stored ones (the caller commits)."""
+    session.execute(update(Summary).where(Summary.key.startswith(f"{prefix}:"))
+                    .values(computed_at=datetime(1970, 1, 1, tzinfo=UTC)))
+
+
+def due(session: Session) -> list[str]:
+    """Stored keys read in this process lately whose result is older than the refresh interval."""
+    now_mono, now = time.monotonic(), utcnow()
+    with _lock:
+        wanted = [k for k, at in _last_read.items() if now_mono - at < READ_WINDOW]
+    if not wanted:
+        return []
+    every = get_settings().summary_refresh_seconds
+    rows = session.execute(select(Summary.key, Summary.computed_at, Summary.took_ms)
+                           .where(Summary.key.in_(wanted))).all()
+    session.rollback()
+    return [key for key, at, took in rows if now - at >= timedelta(seconds=max(every, 5 * took / 1000))]
