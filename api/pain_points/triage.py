@@ -10,6 +10,7 @@ from sqlmodel import Session
 from api.errors import Invalid
 from api.org.models import Department
 from api.pain_points.models import PainPoint, PainPointEvent, Status
+from api.summaries import service as summaries
 from api.themes.models import Theme
 from api.users.models import User
 
@@ -128,6 +129,7 @@ def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User,
             row.resolved_at = now if change.new in CLOSED else None
         if change.field == "theme_id":
             row.theme_locked = True
+            summaries.outdate(session=session, prefix="themes")
         session.add(
             PainPointEvent(
                 pain_point_id=row.id,

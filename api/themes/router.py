@@ -109,9 +109,9 @@ class MoveResult(BaseModel):
     "/{theme_id}/pain-points", response_model=MoveResult, responses=error_responses(401, 403, 404, 422),
     summary="Move pain points into this theme (managers); rebuilds keep them there",
 )
-def move_into_theme(theme_id: uuid.UUID, body: MoveRequest, session: SessionDep, _: ManagerUser) -> MoveResult:
-    moved = service.move_pain_points(session=session, pain_point_ids=body.pain_point_ids, theme_id=theme_id)
-    session.commit()
+def move_into_theme(theme_id: uuid.UUID, body: MoveRequest, session: SessionDep, user: ManagerUser) -> MoveResult:
+    moved = service.move_pain_points(session=session, actor=user, pain_point_ids=body.pain_point_ids,
+                                     theme_id=theme_id)
     return MoveResult(moved=moved)
 
 

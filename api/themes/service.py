@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
+from api.pain_points import triage
 from api.pain_points.models import PainPoint
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
@@ -182,16 +183,20 @@ def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -
     return get_theme(session=session, theme_id=into_id, filters=ThemeFilters())
 
 
-def move_pain_points(*, session: Session, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID | None) -> int:
-    """A manager places pain points in a theme (or leaves them unthemed); rebuilds keep them there.
-    Flushes only: the caller commits (with its audit trail, if any)."""
-    if theme_id is not None and _theme(session, theme_id).retired_at is not None:
-        raise Invalid([{"loc": ["theme_id"], "msg": "that theme is retired", "type": "value_error"}])
-    result = session.execute(update(PAIN).where(PAIN.c.id.in_(pain_point_ids), PAIN.c.deleted_at.is_(None))
-                             .values(theme_id=theme_id, theme_locked=True))
-    summaries.outdate(session=session, prefix="themes")
-    session.flush()
-    return result.rowcount
+def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID) -> int:
+    """A manager places pain points in a theme; rebuilds keep them there. The same audited change as
+    triage's theme field (api/pain_points/triage.py). Returns how many moved."""
+    _theme(session, theme_id)  # 404 for an unknown theme; a retired one is refused below
+    triage.check_changes(session=session, changes={"theme_id": theme_id})
+    rows = triage.lock_rows(session, pain_point_ids)
+    now, moved = utcnow(), 0
+    for row in rows.values():
+        if row.deleted_at is None:
+            planned = triage.plan(session=session, row=row, changes={"theme_id": theme_id})
+            triage.apply(session=session, row=row, plan_=planned, actor=actor, now=now)
+            moved += bool(planned)
+    session.commit()
+    return moved
 
 
 def latest_build(*, session: Session) -> ThemeBuildPublic | None:

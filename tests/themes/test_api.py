@@ -190,3 +190,18 @@ def test_cross_silo_and_recurring_flags(client, executive, manager, factory, ses
     stats = client.get(f"/api/themes/{theme}", headers=manager.headers).json()
     assert stats["cross_silo"] and stats["recurring"]
     assert stats["departments"] == 2 and stats["open"] == 2
+
+
+def test_moving_pain_points_leaves_an_audit_line(client, executive, manager, factory):
+    theme = factory.theme(label="Checkout queues")
+    ids = log_visits(client, executive, {"queues": GROUPS["queues"][:2]})["queues"]
+    moved = client.post(f"/api/themes/{theme.id}/pain-points", json={"pain_point_ids": ids}, headers=manager.headers)
+    assert moved.json() == {"moved": 2}
+    again = client.post(f"/api/themes/{theme.id}/pain-points", json={"pain_point_ids": ids}, headers=manager.headers)
+    assert again.json() == {"moved": 0}
+    history = client.get(f"/api/pain-points/{ids[0]}", headers=manager.headers).json()["history"]
+    assert [(e["field"], e["new_value"], e["actor"]["id"]) for e in history] == [
+        ("theme_id", str(theme.id), str(manager.id))]
+    unknown = client.post(f"/api/themes/{uuid.uuid4()}/pain-points", json={"pain_point_ids": ids},
+                          headers=manager.headers)
+    assert unknown.status_code == 404
