@@ -47,6 +47,22 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds(database: str) -> float | None:
+    """CPU time so far of the local PostgreSQL backends connected to `database` (None: none found here)."""
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if title.startswith("postgres:") and f" {database} " in title:
+                total += cpu_seconds(int(entry.name))
+                found = True
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total if found else None
+
+
 class Server:
     def __init__(self, base: str, proc: subprocess.Popen):
         self.base, self.proc = base, proc

@@ -9,13 +9,16 @@ Prints visits/s, pain points/s, p50/p95/p99 of a batch, the same server's rate o
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from server import cli, fresh_database, running_server
+from server import cli, database_cpu_seconds, fresh_database, running_server
+
+DATABASE = "undercover_bench_sync"
 
 PASSWORD = "bench password 123"
 
@@ -66,7 +69,7 @@ async def trivial(base: str, concurrency: int, requests: int) -> float:
 
 
 async def run(args) -> None:
-    url = fresh_database(args.db, "undercover_bench_sync")
+    url = fresh_database(args.db, DATABASE)
     cli(url, "migrate")
     emails = [f"phone{i}@bench.example" for i in range(args.phones)]
     for email in emails:
@@ -80,10 +83,13 @@ async def run(args) -> None:
         # Warm-up: one batch per phone, not measured.
         await asyncio.gather(*(phone(base, t, 1, args.size, args.pain_points, [], []) for t in tokens))
         t0, cpu0, client0 = time.perf_counter(), server.cpu(), time.process_time()
+        db0 = database_cpu_seconds(DATABASE)
         await asyncio.gather(*(phone(base, t, args.batches, args.size, args.pain_points, latencies, sent)
                                for t in tokens))
         elapsed, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
         client_cpu = time.process_time() - client0
+        db1 = database_cpu_seconds(DATABASE)
+        db_cpu = None if db0 is None or db1 is None else db1 - db0
         ceiling = await trivial(base, args.phones, 2000)
         # Replay one batch: nothing may be duplicated.
         async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}) as c:
@@ -104,7 +110,9 @@ async def run(args) -> None:
     print(f"batch latency ms: p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  "
           f"p99 {pct(latencies, 99):.0f}  (mean {statistics.mean(latencies) * 1000:.0f})")
     print(f"CPU per batch: server {server_cpu / len(latencies) * 1000:.1f} ms, "
-          f"load generator {client_cpu / len(latencies) * 1000:.1f} ms (same 2 cores)")
+          f"load generator {client_cpu / len(latencies) * 1000:.1f} ms"
+          + (f", PostgreSQL backends {db_cpu / len(latencies) * 1000:.1f} ms" if db_cpu is not None else "")
+          + f" (same {os.cpu_count()} cores)")
     print(f"trivial endpoint /livez: {ceiling:.0f} req/s; sync batches/s: {batches_per_s:.1f}; "
           f"ratio {batches_per_s / ceiling:.3f} (requests), {len(sent) / elapsed / ceiling:.2f} (visits)")
     ok = visits == expected_visits and points == expected_visits * args.pain_points

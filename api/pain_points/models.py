@@ -14,6 +14,7 @@ from api.validation import no_nul
 TEXT_MAX = 2000
 COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
 DUPLICATES = "duplicate_of_id IS NOT NULL"
+ASSIGNED = "assignee_id IS NOT NULL"
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 
 
@@ -50,7 +51,7 @@ class PainPoint(PainPointBase, table=True):
     __table_args__ = (
         Index("ix_pain_point_feed", "occurred_at", "id"),
         Index("ix_pain_point_visit_id", "visit_id"),
-        # The feed filtered by theme walks this in order.
+        # The feed filtered by theme walks this in order; it also serves every other lookup by theme.
         Index("ix_pain_point_theme_feed", "theme_id", "occurred_at", "id"),
         # The dashboard's counts leave out deleted pain points and duplicates; these partial indexes hold
         # just what each count reads, so PostgreSQL answers them from the index alone.
@@ -63,6 +64,9 @@ class PainPoint(PainPointBase, table=True):
         # Partial, so that SQLite never takes it for `duplicate_of_id IS NULL` (nearly every row).
         Index("ix_pain_point_duplicate_of_id", "duplicate_of_id", postgresql_where=text(DUPLICATES),
               sqlite_where=text(DUPLICATES)),
+        # Only triaged pain points have an assignee: new ones (every sync) need not touch this index.
+        Index("ix_pain_point_assignee_id", "assignee_id", postgresql_where=text(ASSIGNED),
+              sqlite_where=text(ASSIGNED)),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -72,7 +76,7 @@ class PainPoint(PainPointBase, table=True):
     department_id: uuid.UUID | None = Field(default=None, foreign_key="department.id", ondelete="SET NULL")
     position: int = Field(default=0, description="Order within the visit")
     status: Status = Field(default=Status.new, sa_type=String(16))
-    theme_id: uuid.UUID | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL", index=True)
+    theme_id: uuid.UUID | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
     theme_locked: bool = Field(default=False, description="Placed by a manager: rebuilds keep it there")
     ref: str | None = Field(default=None, max_length=200, description="Row id from an imported spreadsheet")
     # Copied from the visit so the feed filters and sorts without a join.
@@ -90,9 +94,7 @@ class PainPoint(PainPointBase, table=True):
         default=None, foreign_key="department.id", ondelete="SET NULL",
         description="The department that owns the fix (triage); the reported department_id stays as written",
     )
-    assignee_id: uuid.UUID | None = Field(
-        default=None, foreign_key="user.id", ondelete="SET NULL", index=True
-    )
+    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     due_date: date | None = None
     resolution_note: str | None = Field(default=None, sa_type=Text)
     duplicate_of_id: uuid.UUID | None = Field(

@@ -11,10 +11,12 @@ Every write stamps its visits with a number (`txid`):
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import BigInteger, ColumnElement, func, literal_column, or_, select, text
 from sqlmodel import Session
 
 from api.visits.models import Visit
+
+PG_STAMP = literal_column("pg_current_xact_id()::text::bigint", BigInteger)
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,11 @@ def _next_for_author(session: Session, author_id: uuid.UUID) -> int:
     ).scalar_one()
 
 
-def write_stamp(session: Session, author_id: uuid.UUID) -> int:
-    """The stamp for the author's visits written in the current transaction."""
+def write_stamp(session: Session, author_id: uuid.UUID) -> int | ColumnElement[int]:
+    """The stamp for the author's visits written in the current transaction, to use as the value of `txid`
+    in an INSERT or UPDATE. On PostgreSQL an SQL expression: the server fills it in, no round trip."""
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+        return PG_STAMP
     return _next_for_author(session, author_id)
 
 

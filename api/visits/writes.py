@@ -2,8 +2,8 @@
 
 Each write is judged on its own: accepted, a conflict (stale version, with the server copy) or
 rejected (field errors, or another author's visit). Replays of stored content change nothing.
-Everything is read with a few set-based queries and written with executemany, so a 200-visit
-sync costs a handful of round trips, not thousands.
+Everything is read with a few set-based queries and written in bulk (on PostgreSQL one INSERT per table,
+whatever the batch size), so a 200-visit sync costs a handful of round trips, not thousands.
 """
 
 import hashlib
@@ -11,8 +11,10 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC
+from functools import cache
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import JSON, ColumnElement, Table, Uuid, bindparam, delete, func, insert, select, true, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from api.db import utcnow
@@ -27,6 +29,7 @@ VISIT = Visit.__table__
 PAIN = PainPoint.__table__
 EMB = PainPointEmbedding.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
+VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
 
 
 @dataclass
@@ -57,6 +60,30 @@ def _ids(session: Session, column, wanted: set) -> set:
     return set(session.execute(select(column).where(column.in_(wanted))).scalars())
 
 
+# Lookups by a list of ids, built once (SQLAlchemy then reuses their compiled form). On PostgreSQL the ids
+# arrive as one array and drive one index lookup each: a plain `IN (...)` list lets the planner scan the
+# whole table instead whenever the table looks small, which a fresh or never-analysed table always does,
+# and that is several times slower. Elsewhere an IN list.
+IDS = bindparam("ids", type_=postgresql.ARRAY(Uuid))
+WANTED = func.unnest(IDS).table_valued("id").render_derived()
+_locked = select(VISIT).where(VISIT.c.id == WANTED.c.id).with_for_update().lateral()
+LOCK_VISITS = {  # in id order (the caller sorts the ids): two batches never deadlock
+    "postgresql": select(_locked).select_from(WANTED).join(_locked, true()),
+    None: select(VISIT).where(VISIT.c.id.in_(bindparam("ids", expanding=True))).order_by(VISIT.c.id)
+    .with_for_update(),
+}
+OWNERS = {
+    "postgresql": select(WANTED.c.id, select(PAIN.c.visit_id).where(PAIN.c.id == WANTED.c.id).scalar_subquery()),
+    None: select(PAIN.c.id, PAIN.c.visit_id).where(PAIN.c.id.in_(bindparam("ids", expanding=True))),
+}
+
+
+def by_ids(session: Session, statements: dict, ids: list[uuid.UUID]):
+    """Run the dialect's statement from `statements` (see LOCK_VISITS) for these ids."""
+    dialect = session.get_bind().dialect.name
+    return session.execute(statements.get(dialect, statements[None]), {"ids": ids})
+
+
 def _reference_errors(data: VisitWrite, sites: set, departments: set, owners: dict) -> list[dict]:
     errors = []
     if data.site_id and data.site_id not in sites:
@@ -75,17 +102,12 @@ def write_visits(
     """Apply the writes (each must carry its id) and flush; the caller commits."""
     result = WriteResult()
     ids = sorted({w.id for w in writes})
-    existing = {
-        row.id: row
-        for row in session.execute(select(VISIT).where(VISIT.c.id.in_(ids)).order_by(VISIT.c.id).with_for_update())
-    } if ids else {}
+    existing = {row.id: row for row in by_ids(session, LOCK_VISITS, ids)} if ids else {}
     sites = _ids(session, Site.id, {w.site_id for w in writes if w.site_id})
     departments = _ids(session, Department.id, {p.department_id for w in writes for p in w.pain_points
                                                 if p.department_id})
     pp_ids = [p.id for w in writes for p in w.pain_points]
-    owners = {
-        row.id: row.visit_id for row in session.execute(select(PAIN.c.id, PAIN.c.visit_id).where(PAIN.c.id.in_(pp_ids)))
-    } if pp_ids else {}
+    owners = {pp_id: visit_id for pp_id, visit_id in by_ids(session, OWNERS, pp_ids) if visit_id} if pp_ids else {}
 
     now = utcnow()
     stamp = write_stamp(session, author.id)
@@ -113,39 +135,40 @@ def write_visits(
         if errors:
             result.rejected[data.id] = errors
             continue
-        fields = data.model_dump(exclude={"id", "version", "pain_points"})
-        fields.update(content_hash=digest, updated_at=now, txid=stamp)
-        shared = {"author_id": author.id, "site_id": data.site_id, "visit_kind": data.kind,
-                  "occurred_at": data.started_at, "updated_at": now}
+        fields = {k: getattr(data, k) for k in VISIT_CONTENT}
+        fields["content_hash"] = digest
         if row is None:
-            new_visits.append({**fields, "id": data.id, "author_id": author.id, "version": 1, "source": source,
-                               "created_at": now, "deleted_at": None})
+            fields["id"] = data.id
+            new_visits.append(fields)
             result.created.add(data.id)
         else:
             changed_visits.append({**fields, "b_id": data.id, "version": row.version + 1})
             replaced[data.id] = []
+        shared = {"site_id": data.site_id, "visit_kind": data.kind, "occurred_at": data.started_at}
         for position, pp in enumerate(data.pain_points):
-            content = {k: getattr(pp, k) for k in PP_CONTENT}
-            values = {**content, **shared, "position": position, "deleted_at": None}
+            values = {k: getattr(pp, k) for k in PP_CONTENT}
+            values.update(shared, position=position)
             if pp.id in owners:
                 replaced[data.id].append((pp.id, values))
             else:
-                new_points.append({**values, "id": pp.id, "visit_id": data.id, "status": "new", "version": 1,
-                                   "created_at": now, "theme_id": None, "theme_locked": False, "ref": None,
-                                   "resolved_at": None})
+                values.update(id=pp.id, visit_id=data.id)
+                new_points.append(values)
         result.accepted.append(data.id)
 
-    if new_visits:
-        session.execute(insert(VISIT), new_visits)
+    _insert(session, VISIT, new_visits, {
+        "author_id": author.id, "version": 1, "source": source, "created_at": now, "updated_at": now,
+        "deleted_at": None, "txid": stamp})
     if changed_visits:
         cols = [c for c in changed_visits[0] if c != "b_id"]
         session.execute(
-            update(VISIT).where(VISIT.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols}),
+            update(VISIT).where(VISIT.c.id == bindparam("b_id"))
+            .values({**{c: bindparam(c) for c in cols}, "updated_at": now, "txid": stamp}),
             changed_visits,
         )
-        changed_points = _replace_pain_points(session, replaced, now)
-    if new_points:
-        session.execute(insert(PAIN), new_points)
+        changed_points = _replace_pain_points(session, replaced, author.id, now)
+    _insert(session, PAIN, new_points, {
+        "author_id": author.id, "status": "new", "version": 1, "created_at": now, "updated_at": now,
+        "deleted_at": None, "theme_id": None, "theme_locked": False, "ref": None, "resolved_at": None})
     if changed_points:
         retext = [c["b_id"] for c in changed_points if c.pop("retext")]
         if retext:  # the stored vector no longer matches the words: the theme worker embeds it again
@@ -159,7 +182,47 @@ def write_visits(
     return result
 
 
-def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], now) -> list[dict]:
+def _insert(session: Session, table: Table, rows: list[dict], common: dict) -> None:
+    """Insert `rows` (dicts with the same keys), each completed with the `common` values (which may hold
+    SQL expressions). On PostgreSQL this is one statement whatever the number of rows: each varying
+    column travels as one array, unnested by the server; elsewhere an executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        plain = {k: v for k, v in common.items() if not isinstance(v, ColumnElement)}
+        sql = {k: v for k, v in common.items() if isinstance(v, ColumnElement)}
+        connection.execute(insert(table).values(sql) if sql else insert(table), [{**row, **plain} for row in rows])
+        return
+    varying, params = list(rows[0]), {}
+    for i, name in enumerate(varying):
+        values = [row[name] for row in rows]
+        if isinstance(table.c[name].type, JSON):
+            values = [json.dumps(v) for v in values]
+        params[f"v{i}"] = values
+    selected = ["u.*"]
+    for i, (name, value) in enumerate(common.items()):
+        if isinstance(value, ColumnElement):
+            selected.append(str(value.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})))
+        else:
+            params[f"c{i}"] = value
+            selected.append(f"%(c{i})b::{_pg_type(table, name)}")
+    arrays = ", ".join(
+        f"%(v{i})b::{'TEXT[]::' if isinstance(table.c[name].type, JSON) else ''}{_pg_type(table, name)}[]"
+        for i, name in enumerate(varying)
+    )
+    columns = ", ".join(f'"{name}"' for name in [*varying, *common])
+    # Only names and types from the table definition are spliced in; every value is a parameter.
+    statement = f'INSERT INTO "{table.name}" ({columns}) SELECT {", ".join(selected)} FROM unnest({arrays}) AS u'  # noqa: S608
+    connection.exec_driver_sql(statement, params)
+
+
+@cache
+def _pg_type(table: Table, column: str) -> str:
+    return table.c[column].type.compile(dialect=postgresql.dialect())
+
+
+def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], author_id: uuid.UUID, now) -> list[dict]:
     """Updates for the pain points of replaced visits: changed ones get a new version, left-out ones
     are soft-deleted (their triage history stays)."""
     stored = {
@@ -173,8 +236,9 @@ def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], now)
             old = stored[pp_id]
             changed = old.deleted_at is not None or any(getattr(old, k) != values[k] for k in PP_CONTENT)
             retext = old.text != values["text"] or old.quote != values["quote"]
-            updates.append({**values, "b_id": pp_id, "version": old.version + changed,
-                            "updated_at": now if changed else old.updated_at, "retext": retext})
+            updates.append({**values, "author_id": author_id, "deleted_at": None, "b_id": pp_id,
+                            "version": old.version + changed, "updated_at": now if changed else old.updated_at,
+                            "retext": retext})
         for old in stored.values():
             if old.visit_id == visit_id and old.id not in kept and old.deleted_at is None:
                 updates.append({**{k: getattr(old, k) for k in PP_CONTENT}, "author_id": old.author_id,
