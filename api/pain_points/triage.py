@@ -4,13 +4,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from api.errors import Invalid
 from api.org.models import Department
 from api.pain_points.models import PainPoint, PainPointEvent, Status
-from api.summaries import service as summaries
 from api.themes.models import Theme
 from api.users.models import User
 
@@ -129,7 +128,9 @@ def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User,
             row.resolved_at = now if change.new in CLOSED else None
         if change.field == "theme_id":
             row.theme_locked = True
-            summaries.outdate(session=session, prefix="themes")
+            # Both themes' figures change: stored themes figures recompute them (api/themes/service.py).
+            touched = [t for t in (change.old, change.new) if t is not None]
+            session.execute(update(Theme).where(Theme.id.in_(touched)).values(updated_at=now))
         session.add(
             PainPointEvent(
                 pain_point_id=row.id,

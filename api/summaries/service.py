@@ -9,9 +9,9 @@ figures. A stored result is served while it is younger than MAX_STALE, with the 
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -67,12 +67,6 @@ def refresh(*, session: Session, key: str) -> tuple[dict, datetime]:
         session.execute(delete(Summary).where(Summary.key == key))
     session.commit()
     return payload, computed_at
-
-
-def outdate(*, session: Session, prefix: str) -> None:
-    """After an edit that changes these figures: stop serving the stored ones (the caller commits)."""
-    session.execute(update(Summary).where(Summary.key.startswith(f"{prefix}:"))
-                    .values(computed_at=datetime(1970, 1, 1, tzinfo=UTC)))
 
 
 def due(session: Session) -> list[str]:

@@ -108,6 +108,14 @@ def _last_rebuild(session: Session) -> datetime | None:
                            .where(ThemeBuild.status == BuildStatus.done)).scalar()
 
 
+def _stored_stats(session: Session, period: str) -> tuple[dict[uuid.UUID, ThemeStats], datetime]:
+    key = f"themes:{period}"
+    payload, as_of = summaries.served(session=session, key=key)
+    if as_of < (_last_rebuild(session) or as_of):  # a rebuild replaced the themes since
+        payload, as_of = summaries.refresh(session=session, key=key)
+    return stats_from_json(payload), as_of
+
+
 def list_themes(*, session: Session, filters: ThemeFilters, period: str | None = None) -> list[ThemePublic]:
     """A whole period (the web app's view) comes from the stored summary when it is costly to compute;
     narrower filters are computed live."""
@@ -115,20 +123,24 @@ def list_themes(*, session: Session, filters: ThemeFilters, period: str | None =
         raise Invalid([{"loc": ["query", "period"], "msg": "give either a period or since/until, not both",
                         "type": "value_error"}])
     period = period or (None if any(vars(filters).values()) else "all")
-    as_of = None
+    themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
+    as_of: dict[uuid.UUID, datetime] = {}
     if period and not any(vars(filters).values()):
-        payload, as_of = summaries.served(session=session, key=f"themes:{period}")
-        if as_of < (_last_rebuild(session) or as_of):  # the themes themselves changed since
-            payload, as_of = summaries.refresh(session=session, key=f"themes:{period}")
-        stats = stats_from_json(payload)
+        stats, stored_at = _stored_stats(session, period)
+        # Themes edited since (merged into, pain points moved in or out, renamed) are computed live.
+        edited = [t.id for t in themes if t.updated_at > stored_at]
+        if edited:
+            for theme_id in edited:
+                stats.pop(theme_id, None)
+            stats.update(theme_stats(session, ThemeFilters(since=period_start(period)), edited))
+        as_of = {t.id: stored_at for t in themes if t.id not in edited}
     else:
         filters.since = filters.since or (period_start(period) if period else None)
         stats = theme_stats(session, filters)
-    themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
     quotes = _quotes(session, themes)
     filtered = period != "all" or any(vars(filters).values())
     items = [
-        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of)
+        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of.get(t.id))
         for t in themes
         if t.id in stats or (t.pinned and not filtered)
     ]
@@ -178,7 +190,6 @@ def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -
     source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
     target.updated_at = now
     session.add_all([source, target])
-    summaries.outdate(session=session, prefix="themes")
     session.commit()
     return get_theme(session=session, theme_id=into_id, filters=ThemeFilters())
 

@@ -81,17 +81,22 @@ def test_a_stored_result_is_served_with_its_time_until_refreshed(client, executi
 
 def test_merges_and_moves_are_seen_at_once(client, executive, manager, factory, session, always_stored):
     queues, tills = factory.theme(label="Checkout queues"), factory.theme(label="Tills closed")
+    parking = factory.theme(label="Parking")
     place(session, log(client, executive), queues)
     tills_ids = log(client, executive, pain_points=2)
     place(session, tills_ids, tills)
-    assert counts(client, manager) == {"Checkout queues": 3, "Tills closed": 2}
+    place(session, log(client, executive, pain_points=1), parking)
+    stored = {t["label"]: t["as_of"] for t in client.get("/api/themes", headers=manager.headers).json()}
     moved = client.post(f"/api/themes/{queues.id}/pain-points", json={"pain_point_ids": tills_ids[:1]},
                         headers=manager.headers)
     assert moved.status_code == 200
-    assert counts(client, manager) == {"Checkout queues": 4, "Tills closed": 1}
+    assert counts(client, manager) == {"Checkout queues": 4, "Tills closed": 1, "Parking": 1}
+    after = {t["label"]: t["as_of"] for t in client.get("/api/themes", headers=manager.headers).json()}
+    assert after["Parking"] == stored["Parking"]  # untouched: still the stored figures
+    assert after["Checkout queues"] > stored["Checkout queues"]  # edited: computed live
     merged = client.post(f"/api/themes/{tills.id}/merge", json={"into_id": str(queues.id)}, headers=manager.headers)
     assert merged.status_code == 200
-    assert counts(client, manager) == {"Checkout queues": 5}
+    assert counts(client, manager) == {"Checkout queues": 5, "Parking": 1}
 
 
 def test_the_worker_refreshes_what_people_read(client, executive, manager, factory, session, always_stored):
