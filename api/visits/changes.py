@@ -11,7 +11,7 @@ Every write stamps its visits with a number (`txid`):
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, ColumnElement, func, literal_column, or_, select, text
+from sqlalchemy import BigInteger, ColumnElement, Text, cast, func, literal_column, or_, select
 from sqlmodel import Session
 
 from api.visits.models import Visit
@@ -45,13 +45,26 @@ def write_stamp(session: Session, author_id: uuid.UUID) -> int | ColumnElement[i
     return _next_for_author(session, author_id)
 
 
-def begin_snapshot(session: Session, author_id: uuid.UUID) -> Snapshot:
-    """Start the pull's read transaction and describe what it can see. Writes must be committed first:
-    whatever transaction the session has open is ended here."""
+PG_SNAPSHOT = cast(func.pg_current_snapshot(), Text).label("snapshot")
+
+
+def parse_snapshot(value: str) -> Snapshot:
+    """A Snapshot from PostgreSQL's text form of pg_current_snapshot(): xmin:xmax:xip,..."""
+    _xmin, xmax, xip = value.split(":")
+    return Snapshot(int(xmax), tuple(int(x) for x in xip.split(",") if x))
+
+
+def begin_read(session: Session) -> None:
+    """End whatever transaction the session has open (writes must be committed first) and start the pull's
+    read transaction: on PostgreSQL REPEATABLE READ, so that all its statements read the same snapshot."""
     session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def begin_snapshot(session: Session, author_id: uuid.UUID) -> Snapshot:
+    """Start the pull's read transaction (see begin_read) and describe what it can see."""
+    begin_read(session)
     if session.get_bind().dialect.name != "postgresql":
         return Snapshot(_next_for_author(session, author_id))
-    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    snap = session.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
-    _xmin, xmax, xip = snap.split(":")
-    return Snapshot(int(xmax), tuple(int(x) for x in xip.split(",") if x))
+    return parse_snapshot(session.execute(select(PG_SNAPSHOT)).scalar_one())

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.errors import Invalid, field_errors
 from api.users.models import User
-from api.visits.changes import Snapshot, begin_snapshot
+from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
 from api.visits.models import VisitPublic, VisitWrite
 from api.visits.service import publish
 from api.visits.writes import VISIT, write_visits
@@ -126,11 +126,29 @@ def _push(session: Session, user: User, raws: list[dict[str, Any]], result: Sync
         result.conflicts.extend(ConflictItem(id=v.id, server=v) for v in publish(session, rows, user))
 
 
-def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
-    cursor = decode_cursor(request.cursor) if request.cursor else Cursor()
-    result = SyncResponse(accepted=[], rejected=[], conflicts=[], changes=[], cursor="")
-    _push(session, user, request.visits, result)
+# PostgreSQL: one prepared statement whatever the cursor (same text each time, so it is planned once per
+# connection); each row also carries the snapshot its transaction reads in, which saves a query.
+UNSEEN_POSTGRESQL = select(VISIT, PG_SNAPSHOT).where(
+    VISIT.c.author_id == bindparam("author_id"),
+    or_(VISIT.c.txid >= bindparam("xmax"), VISIT.c.txid == any_(bindparam("xip", type_=ARRAY(BigInteger)))),
+    or_(VISIT.c.txid > bindparam("after_txid"),
+        and_(VISIT.c.txid == bindparam("after_txid"), VISIT.c.id > bindparam("after_id"))),
+).order_by(VISIT.c.txid, VISIT.c.id).limit(bindparam("limit"))
 
+
+def _unseen(session: Session, user: User, cursor: Cursor) -> tuple[list, Snapshot]:
+    """Up to PULL_MAX + 1 of the user's visits the phone has not seen, in (txid, id) order, read in a new
+    transaction, and that transaction's snapshot."""
+    if session.get_bind().dialect.name == "postgresql":
+        begin_read(session)
+        seen = cursor.seen or Snapshot(0)
+        after_txid, after_id = cursor.after or (-1, uuid.UUID(int=0))
+        rows = session.execute(UNSEEN_POSTGRESQL, {
+            "author_id": user.id, "xmax": seen.xmax, "xip": list(seen.in_progress), "after_txid": after_txid,
+            "after_id": after_id, "limit": PULL_MAX + 1}).all()
+        # The first statement fixed the snapshot: asking again in the same transaction gives the same one.
+        text_form = rows[0].snapshot if rows else session.execute(select(PG_SNAPSHOT)).scalar_one()
+        return rows, parse_snapshot(text_form)
     snapshot = begin_snapshot(session, user.id)
     stmt = select(VISIT).where(VISIT.c.author_id == user.id)
     if cursor.seen is not None:
@@ -138,7 +156,15 @@ def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
     if cursor.after is not None:
         stamp, last_id = cursor.after
         stmt = stmt.where(or_(VISIT.c.txid > stamp, and_(VISIT.c.txid == stamp, VISIT.c.id > last_id)))
-    rows = session.execute(stmt.order_by(VISIT.c.txid, VISIT.c.id).limit(PULL_MAX + 1)).all()
+    return session.execute(stmt.order_by(VISIT.c.txid, VISIT.c.id).limit(PULL_MAX + 1)).all(), snapshot
+
+
+def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
+    cursor = decode_cursor(request.cursor) if request.cursor else Cursor()
+    result = SyncResponse(accepted=[], rejected=[], conflicts=[], changes=[], cursor="")
+    _push(session, user, request.visits, result)
+
+    rows, snapshot = _unseen(session, user, cursor)
     result.more = len(rows) > PULL_MAX
     rows = rows[:PULL_MAX]
     result.changes = publish(session, rows, user)
