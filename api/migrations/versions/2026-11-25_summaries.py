@@ -1,6 +1,6 @@
 """summaries: stored results of costly aggregates (themes list, flow dashboard)
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 11:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import api.db
 
-revision: str = '0005'
+revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

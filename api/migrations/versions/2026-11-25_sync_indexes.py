@@ -3,8 +3,8 @@
 ix_pain_point_theme_id duplicated the leading column of ix_pain_point_theme_feed, which serves every
 lookup by theme; ix_pain_point_assignee_id holds only assigned pain points now (new ones have none).
 
-Revision ID: 0004
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25 10:58:58.555248
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0005'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
