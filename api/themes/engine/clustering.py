@@ -5,7 +5,9 @@ How the number of themes is found: a Ward tree is built over the points (over th
 members' mean pairwise cosine similarity, measured on the original vectors, reaches the cut similarity. Then:
 groups smaller than a minimum size dissolve, and a point far from its theme's centroid leaves it; such strays
 join the nearest theme if similar enough, else stay unthemed (-1); themes are refined by a few nearest-
-centroid passes; at most `MAX_UNTHEMED` of the points stay unthemed.
+centroid passes and, where there is a k-NN graph, each point finally takes the weighted majority theme of
+itself and its 10 nearest neighbours (smoother borders, and a stray whose neighbours agree joins their
+theme); at most `MAX_UNTHEMED` of the points stay unthemed.
 
 The cut similarity adapts to how dense the data is. Short, repetitive texts (bank questions: each has close
 paraphrases) are cut at `min_similarity`. Loosely worded ones (an executive's notes: two notes on one topic
@@ -33,6 +35,9 @@ from .ward import WardTree, ward_tree
 
 MAX_TREE_POINTS = 10_000
 SPECTRAL_MIN_POINTS = 1_500  # below this the k-NN graph is too thin to help (measured on 80-point draws)
+SPECTRAL_NEIGHBOURS = 15
+SPECTRAL_DIMS = 80
+VOTERS = 10  # neighbours whose themes a point weighs in the final vote
 MAX_UNTHEMED = 0.10
 UNTHEMED = -1
 DENSITY_SAMPLE = 2_000  # points used to measure density (a statistic that hardly moves with volume)
@@ -109,7 +114,10 @@ def _cluster_free(x: np.ndarray, settings: ClusterSettings, seed: int) -> np.nda
         labels = _cluster_tree(x, settings)
     else:
         sample = np.sort(np.random.default_rng(seed).choice(n, MAX_TREE_POINTS, replace=False))
-        labels = _assign_by_neighbours(x, x[sample], _cluster_tree(x[sample], settings))
+        labels = np.empty(n, dtype=np.int64)
+        labels[sample] = _cluster_tree(x[sample], settings)
+        rest = np.setdiff1d(np.arange(n), sample, assume_unique=True)
+        labels[rest] = _assign_by_neighbours(x[rest], x[sample], labels[sample])
     labels = _cap_unthemed(x, labels, floor=settings.join_similarity / 2)
     return _renumber_by_size(labels)
 
@@ -118,13 +126,17 @@ def _cluster_tree(x: np.ndarray, settings: ClusterSettings) -> np.ndarray:
     n = len(x)
     if n < 2:
         return np.full(n, UNTHEMED, dtype=np.int64)
-    space = x
+    space, graph = x, None
     if n >= SPECTRAL_MIN_POINTS:
-        space = spectral_embedding(x, neighbours=15, dims=min(80, n // 10))
+        graph = nearest_neighbours(x, x, SPECTRAL_NEIGHBOURS, exclude_self=True)
+        space = spectral_embedding(*graph, dims=min(SPECTRAL_DIMS, n // 10))
     tree = ward_tree(space)
     labels = _cut_by_similarity(tree, x, settings.min_similarity)
     labels = _dissolve_small(x, labels, min_size=min_theme_size(n), join=settings.join_similarity)
-    return _refine(space, labels)
+    labels = _refine(space, labels)
+    if graph is not None:
+        labels = _neighbour_vote(labels, *graph)
+    return labels
 
 
 def min_theme_size(n: int) -> int:
@@ -221,15 +233,28 @@ def _refine(space: np.ndarray, labels: np.ndarray, passes: int = 5) -> np.ndarra
     return out
 
 
-def _assign_by_neighbours(x: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray, k: int = 10):
+def _assign_by_neighbours(x: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray, k: int = VOTERS):
     """Each point's label: the similarity-weighted majority of its `k` nearest sampled points' labels."""
     idx, sim = nearest_neighbours(x, sample, k)
-    votes = sample_labels[idx] + 1  # shift so "unthemed" is 0
-    n_labels = int(sample_labels.max()) + 2
-    out = np.empty(len(x), dtype=np.int64)
-    for start in range(0, len(x), 8192):
+    return _vote(sample_labels[idx], sim)
+
+
+def _neighbour_vote(labels: np.ndarray, idx: np.ndarray, sim: np.ndarray, k: int = VOTERS) -> np.ndarray:
+    """Each point takes the similarity-weighted majority theme of itself (weight 1) and its `k` nearest
+    neighbours: smooths theme borders and lets a stray whose neighbours agree on a theme join it."""
+    votes = np.column_stack([labels, labels[idx[:, :k]]])
+    weights = np.column_stack([np.ones(len(labels), dtype=np.float32), sim[:, :k]])
+    return _vote(votes, weights)
+
+
+def _vote(votes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per row, the label (-1 allowed) with the largest total weight in `votes` (n, k)."""
+    votes = votes + 1  # shift so "unthemed" is 0
+    n_labels = int(votes.max()) + 1 if votes.size else 1
+    out = np.empty(len(votes), dtype=np.int64)
+    for start in range(0, len(votes), 8192):
         v = votes[start : start + 8192]
-        w = np.maximum(sim[start : start + 8192], 1e-6)
+        w = np.maximum(weights[start : start + 8192], 1e-6)
         tally = np.zeros((len(v), n_labels))
         np.add.at(tally, (np.repeat(np.arange(len(v)), v.shape[1]), v.ravel()), w.ravel())
         out[start : start + len(v)] = np.argmax(tally, axis=1) - 1
