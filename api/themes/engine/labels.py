@@ -27,6 +27,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -272,6 +273,8 @@ def _word_scores(words: dict[int, Counter], sizes: dict[int, int]) -> dict[int, 
     return out
 
 
+# Word tests run hundreds of thousands of times per rebuild over a vocabulary of a few thousand words.
+@lru_cache(maxsize=65536)
 def _is_content(word: str) -> bool:
     return (
         len(word) > 1
@@ -281,6 +284,7 @@ def _is_content(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def _is_nounish(word: str) -> bool:
     return _is_content(word) and word not in _NOT_NOUNS and not word.endswith(("ed", "ly"))
 
@@ -289,8 +293,13 @@ def _keyword_ok(word: str, surface: _Surface) -> bool:
     return _is_content(word) and not surface.is_name(word)
 
 
+@lru_cache(maxsize=65536)
+def _never_in_label(word: str) -> bool:
+    return word in _BANNED or word in _CONNECTIVES or any(ch.isdigit() for ch in word)
+
+
 def _phrase_ok(words: list[str]) -> bool:
-    if any(w in _BANNED or w in _CONNECTIVES or any(ch.isdigit() for ch in w) for w in words):
+    if any(_never_in_label(w) for w in words):
         return False
     if words[0] in STOPWORDS or len(words[0]) < 2 and words[0] != "c&c":
         return False

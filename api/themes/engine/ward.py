@@ -7,6 +7,7 @@ points need one (m, m) matrix of 400 MB and a few seconds on two cores. Keep m a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,44 +74,73 @@ def ward_tree(centroids: np.ndarray, weights: np.ndarray | None = None) -> WardT
             dist[i] *= (w[i] * w / (w[i] + w)).astype(np.float32)
     np.fill_diagonal(dist, np.inf)
 
+    for merges, (a, b, merge_cost) in enumerate(_nn_chain(dist, w.astype(np.float32))):
+        node = m + merges
+        children[merges] = (a, b)
+        costs[merges] = merge_cost
+        node_weight[node] = node_weight[a] + node_weight[b]
+        node_sums[node] = node_sums[a] + node_sums[b]
+    return WardTree(children, costs, node_weight, node_sums)
+
+
+def _nn_chain(dist: np.ndarray, w: np.ndarray) -> Iterator[tuple[int, int, float]]:
+    """Ward merges from the (m, m) cost matrix `dist` (inf on the diagonal; overwritten) and cluster weights
+    `w`, as (node, node, cost) in merge order; the node made by the i-th merge is m + i.
+
+    Every step touches one row and one column of the matrix, so the matrix is compacted to its live slots
+    whenever half of them have been merged away: the total work halves, and the rows stay contiguous.
+    """
+    m = len(w)
     node_of_slot = np.arange(m)
     active = np.ones(m, dtype=bool)
+    live = m
     chain: list[int] = []
-    merges = 0
-    while merges < m - 1:
-        if not chain:
-            chain.append(int(np.flatnonzero(active)[0]))
-        a = chain[-1]
-        row = dist[a]
-        b = int(np.argmin(row))
-        if len(chain) > 1 and row[chain[-2]] <= row[b]:
-            b = chain[-2]
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            merge_cost = row[b]
-            wa, wb = w[a], w[b]
-            # Lance-Williams for Ward: the merged cluster lives on in slot a, slot b is retired.
-            new_row = ((wa + w) * dist[a] + (wb + w) * dist[b] - w * merge_cost) / (wa + wb + w)
-            new_row[a] = np.inf
-            new_row[~active] = np.inf
-            new_row[b] = np.inf
-            dist[a, :] = new_row
-            dist[:, a] = new_row
-            dist[b, :] = np.inf
-            dist[:, b] = np.inf
-            active[b] = False
-            w[a] = wa + wb
-            node = m + merges
-            children[merges] = (node_of_slot[a], node_of_slot[b])
-            costs[merges] = merge_cost
-            node_weight[node] = node_weight[node_of_slot[a]] + node_weight[node_of_slot[b]]
-            node_sums[node] = node_sums[node_of_slot[a]] + node_sums[node_of_slot[b]]
-            node_of_slot[a] = node
-            merges += 1
-        else:
+    buf, tmp = np.empty(m, dtype=np.float32), np.empty(m, dtype=np.float32)
+    for merges in range(m - 1):
+        if live <= len(active) // 2 and live > 64:
+            keep = np.flatnonzero(active)
+            position = np.cumsum(active) - 1
+            chain = [int(position[c]) for c in chain]
+            dist = dist[np.ix_(keep, keep)]
+            w, node_of_slot = w[keep], node_of_slot[keep]
+            active = np.ones(len(keep), dtype=bool)
+            buf, tmp = buf[: len(keep)], tmp[: len(keep)]
+        while True:
+            if not chain:
+                chain.append(int(np.argmax(active)))
+            a = chain[-1]
+            row = dist[a]
+            b = int(np.argmin(row))
+            if len(chain) > 1 and row[chain[-2]] <= row[b]:
+                b = chain[-2]
+            if len(chain) > 1 and b == chain[-2]:
+                break
             chain.append(b)
-    return WardTree(children, costs, node_weight, node_sums)
+        chain.pop()
+        chain.pop()
+        cost = float(row[b])
+        wa, wb = w[a], w[b]
+        # Lance-Williams for Ward, in place: the merged cluster lives on in slot a, slot b is retired. Retired
+        # slots hold inf in rows a and b, and inf stays inf through the update.
+        np.add(w, wa, out=buf)
+        buf *= dist[a]
+        np.add(w, wb, out=tmp)
+        tmp *= dist[b]
+        buf += tmp
+        np.multiply(w, np.float32(cost), out=tmp)
+        buf -= tmp
+        np.add(w, wa + wb, out=tmp)
+        buf /= tmp
+        buf[a] = buf[b] = np.inf
+        dist[a, :] = buf
+        dist[:, a] = buf
+        dist[b, :] = np.inf
+        dist[:, b] = np.inf
+        active[b] = False
+        live -= 1
+        w[a] = wa + wb
+        yield int(node_of_slot[a]), int(node_of_slot[b]), cost
+        node_of_slot[a] = m + merges
 
 
 def leaves_under(tree: WardTree, node: int) -> list[int]:
