@@ -87,6 +87,19 @@ def test_ward_tree_matches_scipy_heights():
     assert sorted(leaves_under(tree, tree.root)) == list(range(60))
 
 
+def test_nearest_neighbours_match_a_full_sort():
+    from api.themes.engine.spectral import nearest_neighbours
+
+    x = np.random.default_rng(2).normal(size=(700, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    idx, sim = nearest_neighbours(x, x, 7, exclude_self=True)  # 700 columns: the probing path
+    full = x @ x.T
+    np.fill_diagonal(full, -np.inf)
+    expected = np.sort(full, axis=1)[:, ::-1][:, :7]
+    assert np.allclose(sim, expected) and np.allclose(np.take_along_axis(full, idx, axis=1), expected)
+    assert not (idx == np.arange(700)[:, None]).any()
+
+
 def test_obvious_groups_are_found_without_being_told_how_many():
     vectors, gold = _blobs(centres=6, per=7)
     labels = cluster(vectors)
