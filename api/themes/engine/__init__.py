@@ -22,7 +22,7 @@ Public API (stable):
   over-split.
   `fixed` = {point index: group key} for points a manager placed by hand: they skip clustering and each key
   becomes one theme (numbered after the found ones). At most 10% of points end unthemed unless they fit no
-  theme at all. Cost: 10,000 points about 7 s and under 1 GB; above 10,000 a sample of 10,000 is clustered
+  theme at all. Cost: 10,000 points about 5 s and under 1 GB; above 10,000 a sample of 10,000 is clustered
   and the rest follow their nearest sampled neighbours.
 - `describe(texts, labels, vectors, groups=None) -> {label: ThemeDescription}` with `label` (a 2-4 word
   phrase taken from the theme's own texts, with a noun and without numbers, units, time words or pronouns,
