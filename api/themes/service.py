@@ -123,10 +123,12 @@ def list_themes(*, session: Session, filters: ThemeFilters, period: str | None =
         raise Invalid([{"loc": ["query", "period"], "msg": "give either a period or since/until, not both",
                         "type": "value_error"}])
     period = period or (None if any(vars(filters).values()) else "all")
+    stored = bool(period) and not any(vars(filters).values())
+    if stored:
+        stats, stored_at = _stored_stats(session, period)  # first: it ends the transaction
     themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
     as_of: dict[uuid.UUID, datetime] = {}
-    if period and not any(vars(filters).values()):
-        stats, stored_at = _stored_stats(session, period)
+    if stored:
         # Themes edited since (merged into, pain points moved in or out, renamed) are computed live.
         edited = [t.id for t in themes if t.updated_at > stored_at]
         if edited:
