@@ -4,21 +4,17 @@ A phone's sync never waits for the model. Each API process runs one worker threa
 idempotent, so several processes against one database only share it.
 """
 
-import logging
-import threading
-
 import numpy as np
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from api.background import BackgroundLoop
 from api.db import get_engine
 from api.pain_points.models import PainPoint
 from api.themes import embeddings, engine
 from api.themes.models import PainPointEmbedding, Theme
 from api.themes.rebuild import live_conditions
 
-log = logging.getLogger("undercover.themes")
 PAIN = PainPoint.__table__
 EMB = PainPointEmbedding.__table__
 BATCH = 128
@@ -66,29 +62,12 @@ def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
     return len(rows)
 
 
-class ThemeWorker:
-    """A daemon thread that keeps placing new pain points until told to stop."""
+class ThemeWorker(BackgroundLoop):
+    """Keeps placing new pain points, a batch at a time, until there are none left."""
 
-    def __init__(self, interval: float = 5.0):
-        self.interval = interval
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="theme-worker", daemon=True)
+    name = "theme-worker"
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                with Session(get_engine(), expire_on_commit=False) as session:
-                    while place_new_pain_points(session=session) and not self.stop_event.is_set():
-                        pass
-            except (IntegrityError, OperationalError) as exc:  # another process got there first, or DB down
-                log.info("theme worker will retry: %s", type(exc).__name__)
-            except Exception:
-                log.exception("theme worker failed; retrying later")
-            self.stop_event.wait(self.interval)
+    def step(self) -> None:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            while place_new_pain_points(session=session) and not self.stop_event.is_set():
+                pass
