@@ -1,5 +1,6 @@
 """Engine, session dependency and the column types every table shares."""
 
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -52,6 +53,7 @@ class UTCDateTime(TypeDecorator):
 
 
 _engine: Engine | None = None
+BUSY_SECONDS = 30  # how long a SQLite writer waits for another one
 CONNECT_TIMEOUT = 5  # seconds, PostgreSQL
 
 
@@ -62,22 +64,44 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:
-    # Take the write lock up front: a read-then-write transaction can then never fail with
-    # "database is locked" half-way; concurrent writers wait (busy_timeout) instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+class _SQLiteWriters:
+    """Take the write lock up front: a read-then-write transaction can then never fail with "database is
+    locked" half-way. Within one process transactions queue on a lock that wakes the next one as soon as
+    the last one ends; SQLite's own busy handler sleeps in steps of up to 100 ms, which made the tail of
+    concurrent syncs (bench/sync.py). Other processes on the same file still wait in busy_timeout."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def begin(self, conn) -> None:
+        queued = self.lock.acquire(timeout=BUSY_SECONDS)  # on timeout SQLite's busy handler decides
+        conn.info["queued"] = queued
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn) -> None:
+        if conn.info.pop("queued", False):
+            self.lock.release()
+
+    def listen(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
+        event.listen(engine, "commit", self.end)
+        event.listen(engine, "rollback", self.end)
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        _SQLiteWriters().listen(engine)
         return engine
     # No pre-ping (a round trip per request): a dropped connection fails one request with 503 and
     # SQLAlchemy then invalidates the pool, so the next request reconnects.
