@@ -120,6 +120,17 @@ def _text(value) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _touch_themes(session: Session, theme_ids: set[uuid.UUID], now: datetime) -> None:
+    """Mark both themes edited, so stored themes figures recompute them (api/themes/service.py): once per
+    theme per triage call (`now`), not once per pain point of a bulk change."""
+    done = session.info.get("themes_touched")
+    if done is None or done[0] is not now:
+        done = session.info["themes_touched"] = (now, set())
+    if fresh := theme_ids - done[1]:
+        session.execute(update(Theme).where(Theme.id.in_(fresh)).values(updated_at=now))
+        done[1].update(fresh)
+
+
 def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User, now: datetime) -> None:
     """Write the planned changes to `row` with one audit line each (flushes; the caller commits)."""
     for change in plan_:
@@ -128,9 +139,7 @@ def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User,
             row.resolved_at = now if change.new in CLOSED else None
         if change.field == "theme_id":
             row.theme_locked = True
-            # Both themes' figures change: stored themes figures recompute them (api/themes/service.py).
-            touched = [t for t in (change.old, change.new) if t is not None]
-            session.execute(update(Theme).where(Theme.id.in_(touched)).values(updated_at=now))
+            _touch_themes(session, {change.old, change.new} - {None}, now)
         session.add(
             PainPointEvent(
                 pain_point_id=row.id,

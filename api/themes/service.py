@@ -122,8 +122,9 @@ def list_themes(*, session: Session, filters: ThemeFilters, period: str | None =
     if period and (filters.since or filters.until):
         raise Invalid([{"loc": ["query", "period"], "msg": "give either a period or since/until, not both",
                         "type": "value_error"}])
-    period = period or (None if any(vars(filters).values()) else "all")
-    stored = bool(period) and not any(vars(filters).values())
+    narrowed = any(vars(filters).values())
+    period = period or (None if narrowed else "all")
+    stored = bool(period) and not narrowed
     if stored:
         stats, stored_at = _stored_stats(session, period)  # first: it ends the transaction
     themes = list(session.execute(select(Theme).where(Theme.retired_at.is_(None))).scalars())
@@ -140,7 +141,7 @@ def list_themes(*, session: Session, filters: ThemeFilters, period: str | None =
         filters.since = filters.since or (period_start(period) if period else None)
         stats = theme_stats(session, filters)
     quotes = _quotes(session, themes)
-    filtered = period != "all" or any(vars(filters).values())
+    filtered = period != "all" or narrowed
     items = [
         _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of.get(t.id))
         for t in themes
