@@ -112,6 +112,39 @@ def test_groups_found_at_spectral_volume_too():
     assert _same_partition(labels, gold)
 
 
+def _big_pair(cosine: float) -> tuple[np.ndarray, np.ndarray]:
+    """2,080 points: 20 groups of 80 in orthogonal directions, and two groups of 240 (3x the typical size)
+    whose directions have `cosine` between them (labels 20 and 21)."""
+    rng = np.random.default_rng(3)
+    axes = np.eye(48)
+    directions = [*axes[:20], axes[20], cosine * axes[20] + np.sqrt(1 - cosine**2) * axes[21]]
+    sizes = [80] * 20 + [240, 240]
+    points = np.concatenate([d + 0.1 * rng.normal(size=(s, 48)) for d, s in zip(directions, sizes, strict=True)])
+    return points / np.linalg.norm(points, axis=1, keepdims=True), np.repeat(np.arange(22), sizes)
+
+
+def _main_theme(labels: np.ndarray, members: np.ndarray) -> tuple[int, float]:
+    """The theme most of `members` are in, and the share of them in it."""
+    themes, counts = np.unique(labels[members], return_counts=True)
+    return int(themes[np.argmax(counts)]), counts.max() / members.sum()
+
+
+def test_an_oversized_theme_of_two_close_problems_is_split():
+    # Two problems close enough (cosine 0.85) to pass the similarity cut as one theme of 480.
+    vectors, gold = _big_pair(0.85)
+    labels = cluster(vectors)
+    (a, share_a), (b, share_b) = _main_theme(labels, gold == 20), _main_theme(labels, gold == 21)
+    assert a != b and share_a > 0.95 and share_b > 0.95
+
+
+def test_a_large_theme_of_one_problem_is_not_halved():
+    vectors, gold = _big_pair(0.5)  # each group of 240 is one problem, three times the typical theme
+    labels = cluster(vectors)
+    for group in (20, 21):
+        theme, share = _main_theme(labels, gold == group)
+        assert share > 0.95 and (gold[labels == theme] == group).mean() > 0.95
+
+
 def test_twenty_pain_points_give_sensible_themes_with_tfidf():
     texts, gold = _corpus()
     vectors, name = embed(texts, embedder="tfidf")
