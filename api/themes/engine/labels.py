@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 MAX_KEYWORDS = 6
 REPRESENTATIVES = 3
@@ -42,20 +41,41 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:[&'’-][A-Za-z0-9]+)*")
 # apostrophe.
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”/=+|<>@#*~…–—]+|\s[-']|['-](?:\s|$)|^'|\s&\s")
 
-# sklearn's list names some words that are real subjects in complaints ("system", "bill", "call"): keep those.
-_CONTENT_IN_SKLEARN = {
-    "system",
-    "bill",
-    "call",
-    "fire",
-    "interest",
-    "amount",
-    "detail",
-    "empty",
-    "full",
-    "front",
-}
-STOPWORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_IN_SKLEARN) | {
+# English function words: they name no subject, so a label never starts or ends with one.
+_FUNCTION_WORDS = {
+    # articles, determiners and quantifiers
+    "a", "an", "the", "this", "that", "these", "those", "some", "any", "no", "none", "all", "both", "each",
+    "every", "either", "neither", "few", "more", "most", "much", "less", "least", "enough", "such", "same",
+    "other", "others", "another", "whole", "own",
+    # pronouns
+    "i", "me", "my", "mine", "myself", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his",
+    "himself", "she", "her", "hers", "herself", "it", "its", "itself", "we", "us", "our", "ours",
+    "ourselves", "they", "them", "their", "themselves", "who", "whom", "whose", "which", "what", "whatever",
+    "whoever", "someone", "something", "somebody", "anyone", "anything", "anybody", "everyone", "everything",
+    "everybody", "nobody", "noone", "nothing",
+    # prepositions and particles
+    "about", "above", "across", "after", "against", "along", "among", "amongst", "around", "as", "at",
+    "before", "behind", "below", "beside", "besides", "between", "beyond", "by", "down", "during", "except",
+    "for", "from", "in", "into", "of", "off", "on", "onto", "out", "over", "through", "throughout", "thru",
+    "to", "toward", "towards", "under", "until", "up", "upon", "via", "with", "within", "without", "per",
+    # conjunctions
+    "and", "but", "or", "nor", "so", "yet", "if", "because", "although", "though", "while", "whereas",
+    "whether", "since", "unless", "than", "when", "whenever", "where", "wherever", "why", "how", "however",
+    # auxiliaries and modals
+    "am", "is", "are", "was", "were", "be", "been", "being", "do", "done", "had", "has", "have", "may",
+    "might", "must", "shall", "should", "could", "would", "cannot", "cant", "couldnt", "hasnt", "ought",
+    "become", "became", "becomes", "becoming", "seem", "seems", "seemed", "seeming",
+    # linking and degree adverbs
+    "again", "almost", "alone", "already", "also", "always", "anyhow", "anyway", "anywhere", "afterwards",
+    "back", "else", "elsewhere", "even", "ever", "everywhere", "further", "hence", "here", "indeed", "just",
+    "meanwhile", "moreover", "mostly", "namely", "never", "nevertheless", "next", "nowhere", "now", "often",
+    "once", "only", "otherwise", "perhaps", "rather", "somehow", "sometime", "sometimes", "somewhere",
+    "still", "then", "there", "therefore", "thus", "together", "too", "very", "well", "due",
+    "former", "formerly", "latter", "etc", "eg", "ie", "re", "not", "many", "last",
+    # light verbs that say nothing on their own
+    "go", "give", "keep", "made", "put", "see", "show", "take", "find", "found", "move", "fill",
+}  # fmt: skip
+STOPWORDS = frozenset(_FUNCTION_WORDS) | {
     "i'm", "i've", "i'd", "i'll", "im", "ive", "it's", "its", "there's", "what's", "you're", "that's", "let",
     "please", "just", "really", "does", "did", "don't", "doesn't", "didn't", "can't", "won't", "isn't",
     "aren't", "wasn't", "hasn't", "haven't", "couldn't", "wouldn't", "shouldn't", "can", "will", "got", "get",
