@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .spectral import nearest_neighbours, spectral_embedding
-from .ward import WardTree, ward_tree
+from .ward import WardTree, leaves_under, ward_tree
 
 MAX_TREE_POINTS = 10_000
 SPECTRAL_MIN_POINTS = 1_500  # below this the k-NN graph is too thin to help (measured on 80-point draws)
@@ -189,13 +189,7 @@ def _cut_by_similarity(
         nodes = _split_oversized(tree, nodes, sums, mean_sim, min_size=split_min_size)
     labels = np.empty(m, dtype=np.int64)
     for theme, node in enumerate(nodes):
-        under = [node]
-        while under:
-            u = under.pop()
-            if u < m:
-                labels[u] = theme
-            else:
-                under.extend(int(c) for c in tree.children[u - m])
+        labels[leaves_under(tree, node)] = theme
     return labels
 
 

@@ -57,7 +57,7 @@ _FUNCTION_WORDS = {
     "about", "above", "across", "after", "against", "along", "among", "amongst", "around", "as", "at",
     "before", "behind", "below", "beside", "besides", "between", "beyond", "by", "down", "during", "except",
     "for", "from", "in", "into", "of", "off", "on", "onto", "out", "over", "through", "throughout", "thru",
-    "to", "toward", "towards", "under", "until", "up", "upon", "via", "with", "within", "without", "per",
+    "to", "toward", "towards", "under", "until", "up", "upon", "with", "within", "without",
     # conjunctions
     "and", "but", "or", "nor", "so", "yet", "if", "because", "although", "though", "while", "whereas",
     "whether", "since", "unless", "than", "when", "whenever", "where", "wherever", "why", "how", "however",
@@ -67,16 +67,16 @@ _FUNCTION_WORDS = {
     "become", "became", "becomes", "becoming", "seem", "seems", "seemed", "seeming",
     # linking and degree adverbs
     "again", "almost", "alone", "already", "also", "always", "anyhow", "anyway", "anywhere", "afterwards",
-    "back", "else", "elsewhere", "even", "ever", "everywhere", "further", "hence", "here", "indeed", "just",
+    "back", "else", "elsewhere", "even", "ever", "everywhere", "further", "hence", "here", "indeed",
     "meanwhile", "moreover", "mostly", "namely", "never", "nevertheless", "next", "nowhere", "now", "often",
     "once", "only", "otherwise", "perhaps", "rather", "somehow", "sometime", "sometimes", "somewhere",
     "still", "then", "there", "therefore", "thus", "together", "too", "very", "well", "due",
-    "former", "formerly", "latter", "etc", "eg", "ie", "re", "not", "many", "last",
+    "former", "formerly", "latter", "not", "many", "last",
     # light verbs that say nothing on their own
     "go", "give", "keep", "made", "put", "see", "show", "take", "find", "found", "move", "fill",
 }  # fmt: skip
 STOPWORDS = frozenset(_FUNCTION_WORDS) | {
-    "i'm", "i've", "i'd", "i'll", "im", "ive", "it's", "its", "there's", "what's", "you're", "that's", "let",
+    "i'm", "i've", "i'd", "i'll", "im", "ive", "it's", "there's", "what's", "you're", "that's", "let",
     "please", "just", "really", "does", "did", "don't", "doesn't", "didn't", "can't", "won't", "isn't",
     "aren't", "wasn't", "hasn't", "haven't", "couldn't", "wouldn't", "shouldn't", "can", "will", "got", "get",
     "gets", "getting", "lot", "lots", "bit", "ok", "okay", "yes", "oh", "hi", "thanks", "thank", "pls", "u",
