@@ -1,4 +1,4 @@
-"""Who is calling: CurrentUser, ManagerUser, AdminUser."""
+"""Who is calling: CurrentUser, ManagerUser, AdminUser, and FeedReader (who may read everyone's pain points)."""
 
 from typing import Annotated
 
@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 from api.auth.service import user_for_token
 from api.db import SessionDep
 from api.errors import Forbidden, Unauthorized
+from api.settings.service import reads_everything
 from api.users.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -35,5 +36,13 @@ def admin_user(user: CurrentUser) -> User:
     return user
 
 
+def feed_reader(session: SessionDep, user: CurrentUser) -> User:
+    if not reads_everything(session, user):
+        raise Forbidden("Themes and the feed are for managers and admins (an admin can open them to executives "
+                        "in the settings)")
+    return user
+
+
 ManagerUser = Annotated[User, Depends(manager_user)]
+FeedReader = Annotated[User, Depends(feed_reader)]
 AdminUser = Annotated[User, Depends(admin_user)]

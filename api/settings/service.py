@@ -5,7 +5,7 @@ from sqlmodel import Session
 from api.db import utcnow
 from api.errors import Invalid
 from api.settings.models import OrgSetting, OrgSettingsPublic, OrgSettingsUpdate
-from api.users.models import User
+from api.users.models import Role, User
 
 ROW_ID = 1
 
@@ -13,6 +13,12 @@ ROW_ID = 1
 def get_settings_row(*, session: Session) -> OrgSetting:
     """The stored settings, or the defaults when no admin has saved any yet (nothing is written)."""
     return session.get(OrgSetting, ROW_ID) or OrgSetting(id=ROW_ID)
+
+
+def reads_everything(session: Session, user: User) -> bool:
+    """Managers and admins read every executive's pain points and the themes built from them; executives
+    only when an admin opened the feed to them (`executives_see_feed`)."""
+    return user.role in (Role.manager, Role.admin) or get_settings_row(session=session).executives_see_feed
 
 
 def read_settings(*, session: Session) -> OrgSettingsPublic:

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from api.db import get_engine, utcnow
 from api.errors import Conflict
 from api.pain_points.models import PainPoint
+from api.privacy.reader import for_labels
 from api.themes import embeddings, engine
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 
@@ -150,7 +151,8 @@ def _rebuild(progress: _Progress) -> None:
     progress("clustering", 0.6)
     fixed = {i: str(p.theme_id) for i, p in enumerate(clustered) if p.theme_locked and p.theme_id}
     labels = engine.cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
-    texts = [engine.pain_point_text(p.text, p.quote) for p in clustered]
+    # Labels and keywords are read by everyone who reads themes: pick their words from masked text.
+    texts = [engine.pain_point_text(for_labels(p.text), for_labels(p.quote)) for p in clustered]
     groups = [str(p.visit_id) for p in clustered]
     described = engine.describe(texts, labels, vectors, groups=groups) if clustered else {}
     progress("matching", 0.85)

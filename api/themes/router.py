@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.db import SessionDep
-from api.deps import CurrentUser, ManagerUser
+from api.deps import FeedReader, ManagerUser
 from api.errors import error_responses
 from api.themes import service
 from api.themes.models import ThemeBuildPublic, ThemeMerge
@@ -22,11 +22,11 @@ def _filters(since: AwareDatetime | None, until: AwareDatetime | None, site_id: 
 
 
 @router.get(
-    "", response_model=list[service.ThemePublic], responses=error_responses(401, 422),
+    "", response_model=list[service.ThemePublic], responses=error_responses(401, 403, 422),
     summary="Themes ranked by impact (pinned first), with stats over the pain points matching the filters",
 )
 def list_themes(
-    session: SessionDep, _: CurrentUser,
+    session: SessionDep, user: FeedReader,
     since: AwareDatetime | None = Query(None, description="Pain points that occurred at or after"),
     until: AwareDatetime | None = Query(None, description="Pain points that occurred before"),
     site_id: uuid.UUID | None = None, department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
@@ -35,7 +35,7 @@ def list_themes(
         "Without filters the list covers all time."),
 ) -> list[service.ThemePublic]:
     filters = _filters(since, until, site_id, department_id, visit_kind)
-    return service.list_themes(session=session, filters=filters, period=period)
+    return service.list_themes(session=session, reader=user, filters=filters, period=period)
 
 
 class RebuildState(BaseModel):
@@ -44,10 +44,10 @@ class RebuildState(BaseModel):
 
 
 @router.get(
-    "/rebuild", response_model=RebuildState, responses=error_responses(401),
+    "/rebuild", response_model=RebuildState, responses=error_responses(401, 403),
     summary="The latest rebuild's progress or outcome, and the engine in use",
 )
-def rebuild_state(session: SessionDep, _: CurrentUser) -> RebuildState:
+def rebuild_state(session: SessionDep, _: FeedReader) -> RebuildState:
     return RebuildState(engine=service.engine_name(), latest=service.latest_build(session=session))
 
 
@@ -60,16 +60,16 @@ def start_rebuild(session: SessionDep, user: ManagerUser) -> ThemeBuildPublic:
 
 
 @router.get(
-    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 404, 422),
+    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="One theme with its stats, 12-week trend and representative quotes",
 )
 def get_theme(
-    theme_id: uuid.UUID, session: SessionDep, _: CurrentUser,
+    theme_id: uuid.UUID, session: SessionDep, user: FeedReader,
     since: AwareDatetime | None = None, until: AwareDatetime | None = None, site_id: uuid.UUID | None = None,
     department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
 ) -> service.ThemePublic:
     filters = _filters(since, until, site_id, department_id, visit_kind)
-    return service.get_theme(session=session, theme_id=theme_id, filters=filters)
+    return service.get_theme(session=session, reader=user, theme_id=theme_id, filters=filters)
 
 
 class ThemeUpdate(BaseModel):
@@ -83,16 +83,18 @@ class ThemeUpdate(BaseModel):
     "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="Rename or pin a theme (managers)",
 )
-def update_theme(theme_id: uuid.UUID, body: ThemeUpdate, session: SessionDep, _: ManagerUser) -> service.ThemePublic:
-    return service.update_theme(session=session, theme_id=theme_id, label=body.label, pinned=body.pinned)
+def update_theme(theme_id: uuid.UUID, body: ThemeUpdate, session: SessionDep,
+                 user: ManagerUser) -> service.ThemePublic:
+    return service.update_theme(session=session, reader=user, theme_id=theme_id, label=body.label,
+                                pinned=body.pinned)
 
 
 @router.post(
     "/{theme_id}/merge", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="Merge this theme into another (managers); returns the merged theme",
 )
-def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, _: ManagerUser) -> service.ThemePublic:
-    return service.merge_themes(session=session, theme_id=theme_id, into_id=body.into_id)
+def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, user: ManagerUser) -> service.ThemePublic:
+    return service.merge_themes(session=session, reader=user, theme_id=theme_id, into_id=body.into_id)
 
 
 class MoveRequest(BaseModel):

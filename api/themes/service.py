@@ -14,6 +14,7 @@ from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points import triage
 from api.pain_points.models import PainPoint
+from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
 from api.themes.models import BuildStatus, Theme, ThemeBuild, ThemeBuildPublic
@@ -78,21 +79,22 @@ def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,
     )
 
 
-def _quotes(session: Session, themes: list[Theme]) -> dict[uuid.UUID, list[Quote]]:
+def _quotes(session: Session, themes: list[Theme], reader: User) -> dict[uuid.UUID, list[Quote]]:
     wanted = {uuid.UUID(pid): t.id for t in themes for pid in t.representative_ids}
     if not wanted:
         return {}
     rows = session.execute(
-        select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.severity, PAIN.c.visit_kind, Site.name,
-               PAIN.c.occurred_at)
+        select(PAIN.c.id, PAIN.c.author_id, PAIN.c.text, PAIN.c.quote, PAIN.c.severity, PAIN.c.visit_kind,
+               Site.name, PAIN.c.occurred_at)
         .outerjoin(Site, Site.id == PAIN.c.site_id)
         .where(PAIN.c.id.in_(list(wanted)), *rebuild.live_conditions())
     )
     out: dict[uuid.UUID, list[Quote]] = {}
     for r in rows:
+        seen = {"author_id": r.author_id, "reader_id": reader.id}
         out.setdefault(wanted[r.id], []).append(Quote(
-            pain_point_id=r.id, text=r.text, quote=r.quote, severity=r.severity, visit_kind=r.visit_kind,
-            site=r.name, occurred_at=r.occurred_at))
+            pain_point_id=r.id, text=shown(r.text, **seen), quote=shown(r.quote, **seen), severity=r.severity,
+            visit_kind=r.visit_kind, site=r.name, occurred_at=r.occurred_at))
     return out
 
 
@@ -116,7 +118,8 @@ def _stored_stats(session: Session, period: str) -> tuple[dict[uuid.UUID, ThemeS
     return stats_from_json(payload), as_of
 
 
-def list_themes(*, session: Session, filters: ThemeFilters, period: str | None = None) -> list[ThemePublic]:
+def list_themes(*, session: Session, reader: User, filters: ThemeFilters,
+                period: str | None = None) -> list[ThemePublic]:
     """A whole period (the web app's view) comes from the stored summary when it is costly to compute;
     narrower filters are computed live."""
     if period and (filters.since or filters.until):
@@ -140,7 +143,7 @@ def list_themes(*, session: Session, filters: ThemeFilters, period: str | None =
     else:
         filters.since = filters.since or (period_start(period) if period else None)
         stats = theme_stats(session, filters)
-    quotes = _quotes(session, themes)
+    quotes = _quotes(session, themes, reader)
     filtered = period != "all" or narrowed
     items = [
         _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of.get(t.id))
@@ -158,13 +161,14 @@ def _theme(session: Session, theme_id: uuid.UUID) -> Theme:
     return theme
 
 
-def get_theme(*, session: Session, theme_id: uuid.UUID, filters: ThemeFilters) -> ThemePublic:
+def get_theme(*, session: Session, reader: User, theme_id: uuid.UUID, filters: ThemeFilters) -> ThemePublic:
     theme = _theme(session, theme_id)
     stats = theme_stats(session, filters, [theme_id]).get(theme_id, ThemeStats())
-    return _public(theme, stats, _quotes(session, [theme]).get(theme_id))
+    return _public(theme, stats, _quotes(session, [theme], reader).get(theme_id))
 
 
-def update_theme(*, session: Session, theme_id: uuid.UUID, label: str | None, pinned: bool | None) -> ThemePublic:
+def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: str | None,
+                 pinned: bool | None) -> ThemePublic:
     theme = _theme(session, theme_id)
     if label is not None:
         label = " ".join(label.split())
@@ -178,10 +182,10 @@ def update_theme(*, session: Session, theme_id: uuid.UUID, label: str | None, pi
     theme.updated_at = utcnow()
     session.add(theme)
     session.commit()
-    return get_theme(session=session, theme_id=theme_id, filters=ThemeFilters())
+    return get_theme(session=session, reader=reader, theme_id=theme_id, filters=ThemeFilters())
 
 
-def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -> ThemePublic:
+def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id: uuid.UUID) -> ThemePublic:
     """Every pain point of `theme_id` moves into `into_id` and stays there; the old theme is retired."""
     if theme_id == into_id:
         raise Invalid([{"loc": ["into_id"], "msg": "a theme cannot be merged into itself", "type": "value_error"}])
@@ -194,7 +198,7 @@ def merge_themes(*, session: Session, theme_id: uuid.UUID, into_id: uuid.UUID) -
     target.updated_at = now
     session.add_all([source, target])
     session.commit()
-    return get_theme(session=session, theme_id=into_id, filters=ThemeFilters())
+    return get_theme(session=session, reader=reader, theme_id=into_id, filters=ThemeFilters())
 
 
 def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID) -> int:

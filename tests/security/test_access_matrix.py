@@ -62,11 +62,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/visits"):                       (401, 200, 403, 200, 200, 401, 401),  # ?author_id=owner
     ("POST",   "/api/sync"):                         signed_in(200),                       # the caller's own
     ("GET",    "/api/metrics"):                      admins(200),
-    # Themes: everyone signed in reads them; managers and admins shape them.
-    ("GET",    "/api/themes"):                       signed_in(200),
-    ("GET",    "/api/themes/rebuild"):               signed_in(200),
+    # Themes: managers and admins read and shape them (executives read them only with executives_see_feed).
+    ("GET",    "/api/themes"):                       managers(200),
+    ("GET",    "/api/themes/rebuild"):               managers(200),
     ("POST",   "/api/themes/rebuild"):               managers(202),
-    ("GET",    "/api/themes/{theme_id}"):            signed_in(200),
+    ("GET",    "/api/themes/{theme_id}"):            managers(200),
     ("PATCH",  "/api/themes/{theme_id}"):            managers(200),
     ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
     ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),

@@ -117,14 +117,43 @@ def test_label_clash_and_self_merge_are_refused(client, executive, manager):
     assert client.get(f"/api/themes/{uuid.uuid4()}", headers=manager.headers).status_code == 404
 
 
-def test_executives_read_but_do_not_shape_themes(client, executive, manager):
+def test_executives_read_themes_only_when_the_feed_is_open_to_them_and_never_shape_them(client, executive, manager,
+                                                                                        admin):
     ids = log_visits(client, executive)
     rebuild(client, manager)
     theme = str(next(iter(themes_of(ids["queues"]))))
-    assert client.get("/api/themes", headers=executive.headers).status_code == 200
+    for path in ("/api/themes", f"/api/themes/{theme}", "/api/themes/rebuild"):
+        assert client.get(path, headers=executive.headers).status_code == 403, path
+    opened = client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    assert opened.status_code == 200
+    for path in ("/api/themes", f"/api/themes/{theme}", "/api/themes/rebuild"):
+        assert client.get(path, headers=executive.headers).status_code == 200, path
     assert client.post("/api/themes/rebuild", headers=executive.headers).status_code == 403
     assert client.patch(f"/api/themes/{theme}", json={"pinned": True}, headers=executive.headers).status_code == 403
     assert client.get("/api/themes").status_code == 401
+
+
+def test_theme_quotes_labels_and_keywords_never_show_personal_data(client, executive, other_executive, manager,
+                                                                  admin):
+    """Quotes are masked for everyone but their author; labels and keywords are picked from masked text."""
+    planted = {"queues": [f"{text}, wrote jane.doe@shopper.example call 07700 900123"
+                          for text in GROUPS["queues"]]}
+    ids = log_visits(client, other_executive, planted)
+    log_visits(client, executive, {k: v for k, v in GROUPS.items() if k != "queues"})
+    rebuild(client, manager)
+    theme = str(next(iter(themes_of(ids["queues"]))))
+    client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    for reader in (manager, executive):
+        for body in (client.get("/api/themes", headers=reader.headers).text,
+                     client.get(f"/api/themes/{theme}", headers=reader.headers).text):
+            for secret in ("jane", "doe", "shopper", "07700", "900123"):
+                assert secret not in body.lower(), (secret, body)
+        quotes = client.get(f"/api/themes/{theme}", headers=reader.headers).json()["quotes"]
+        assert quotes and all("[email]" in q["text"] and "[phone]" in q["text"] for q in quotes)
+    # The author reads their own words as written.
+    client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    own = client.get(f"/api/themes/{theme}", headers=other_executive.headers).json()["quotes"]
+    assert own and all("jane.doe@shopper.example" in q["text"] for q in own)
 
 
 def test_filters_change_the_stats(client, executive, manager):
