@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.privacy.reader import sees_raw, shown, shown_strings
 from api.users.models import Role, User
 from api.visits.changes import write_stamp
 from api.visits.models import VisitPublic, VisitWrite
@@ -16,6 +17,7 @@ from api.visits.writes import PAIN, VISIT, WANTED, by_ids, write_visits
 
 PUBLIC_PAIN_FIELDS = ("id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote",
                       "status", "theme_id", "created_at", "updated_at")
+MASKED_PAIN_FIELDS = ("text", "quote")
 PUBLIC_PAIN_COLUMNS = [PAIN.c[name] for name in PUBLIC_PAIN_FIELDS]
 _live = select(*PUBLIC_PAIN_COLUMNS, PAIN.c.position) \
     .where(PAIN.c.visit_id == WANTED.c.id, PAIN.c.deleted_at.is_(None)).order_by(PAIN.c.position).lateral()
@@ -29,18 +31,27 @@ LIVE_PAIN_POINTS = {  # of the visits given as `ids`, in order within each visit
 
 
 def publish(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
-    """Visit rows (ORM or Core) with their live pain points, as the API shows them to `viewer`."""
+    """Visit rows (ORM or Core) with their live pain points, as the API shows them to `viewer`: the author
+    reads everything as written; anyone else never the private notes, and the notes, details and pain points
+    with e-mails, phone and card numbers masked (api/privacy/reader.py)."""
     ids = [v.id for v in visits]
     grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
     if ids:
         rows = by_ids(session, LIVE_PAIN_POINTS, ids)
         for row in rows:  # plain dicts: pydantic reads them much faster than row mappings
             grouped[row[1]].append(dict(zip(PUBLIC_PAIN_FIELDS, row, strict=True)))
+    others = [v for v in visits if not sees_raw(author_id=v.author_id, reader_id=viewer.id)]
+    for v in others:
+        for point in grouped.get(v.id, []):
+            for name in MASKED_PAIN_FIELDS:
+                point[name] = shown(point[name], author_id=v.author_id, reader_id=viewer.id)
     return [
         VisitPublic.model_validate({
             "id": v.id, "author_id": v.author_id, "kind": v.kind, "site_id": v.site_id,
-            "started_at": v.started_at, "ended_at": v.ended_at, "incognito": v.incognito, "notes": v.notes,
-            "private_notes": v.private_notes if viewer.id == v.author_id else None, "details": v.details,
+            "started_at": v.started_at, "ended_at": v.ended_at, "incognito": v.incognito,
+            "notes": shown(v.notes, author_id=v.author_id, reader_id=viewer.id),
+            "private_notes": v.private_notes if viewer.id == v.author_id else None,
+            "details": shown_strings(v.details, author_id=v.author_id, reader_id=viewer.id),
             "version": v.version, "created_at": v.created_at, "updated_at": v.updated_at,
             "deleted_at": v.deleted_at, "pain_points": grouped.get(v.id, []),
         })
