@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from api.errors import field_errors
+from api.exchange.csv_format import from_csv_cell
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
 from api.pain_points.models import PainPoint
@@ -126,7 +127,7 @@ def import_pain_points(*, session: Session, author: User, stream: io.TextIOBase)
             break
         savepoint = session.begin_nested()
         try:
-            added = _import_row(session, author, {k: (v or "") for k, v in row.items() if k})
+            added = _import_row(session, author, {k: from_csv_cell(v or "") for k, v in row.items() if k})
             savepoint.commit()
         except (ValueError, ValidationError) as exc:  # a bad row is reported, never fatal
             savepoint.rollback()

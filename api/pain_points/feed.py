@@ -1,13 +1,9 @@
-"""The pain-point feed: combinable filters, keyset pagination (newest first), cards, CSV export."""
+"""The pain-point feed: combinable filters, search on what the reader sees, keyset pagination, cards."""
 
 import base64
 import binascii
-import csv
-import io
 import json
-import tempfile
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,18 +12,16 @@ from sqlmodel import Session
 
 from api.db import UTCDateTime
 from api.errors import Invalid
-from api.exchange.csv_format import COLUMNS
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint, PainPointComment, Status
 from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
-from api.pain_points.search import search_condition
-from api.privacy.redaction import maybe_redact
+from api.pain_points.search import search_condition, search_words, text_words
+from api.privacy.reader import masked, sees_raw, shown
+from api.privacy.redaction import redaction_enabled
 from api.themes.models import Theme
 from api.users.models import User
 
 PAIN = PainPoint.__table__
-EXPORT_COLUMNS = [*COLUMNS, "status", "owner", "assignee"]
-EXPORT_BATCH = 2000
 
 
 @dataclass
@@ -115,14 +109,42 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from None
 
 
-def _page_stmt(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int):
+def _page_stmt(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int,
+               oldest_first: bool = False):
     stmt = select(PAIN).where(*filters.conditions(session))
+    key = tuple_(PAIN.c.occurred_at, PAIN.c.id)
     if cursor is not None:
-        stmt = stmt.where(
-            tuple_(PAIN.c.occurred_at, PAIN.c.id)
-            < tuple_(literal(cursor[0], UTCDateTime), literal(cursor[1], Uuid))
-        )
+        after = tuple_(literal(cursor[0], UTCDateTime), literal(cursor[1], Uuid))
+        stmt = stmt.where(key > after if oldest_first else key < after)
+    if oldest_first:
+        return stmt.order_by(PAIN.c.occurred_at, PAIN.c.id).limit(limit)
     return stmt.order_by(PAIN.c.occurred_at.desc(), PAIN.c.id.desc()).limit(limit)
+
+
+def _reads_match(row, words: list[str], reader_id: uuid.UUID | None) -> bool:
+    """Whether the pain point matches the search as the reader sees it: the index matched the raw text, but
+    a word found only inside a masked e-mail, phone or card number must not reveal it."""
+    seen = {"author_id": row.author_id, "reader_id": reader_id}
+    if sees_raw(**seen):
+        return True
+    found = set(text_words(f"{shown(row.text, **seen)} {shown(row.quote, **seen) or ''}"))
+    return all(word in found for word in words)
+
+
+def matching_rows(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int,
+                  reader_id: uuid.UUID | None, oldest_first: bool = False) -> list:
+    """Up to `limit` rows after `cursor` that match the filters, the search judged on what the reader sees."""
+    words = search_words(filters.q)
+    rows = session.execute(_page_stmt(session, filters, cursor, limit, oldest_first)).all()
+    if not words or not redaction_enabled():
+        return rows
+    kept = []
+    while True:
+        kept.extend(row for row in rows if _reads_match(row, words, reader_id))
+        if len(kept) >= limit or len(rows) < limit:
+            return kept[:limit]
+        cursor = (rows[-1].occurred_at, rows[-1].id)
+        rows = session.execute(_page_stmt(session, filters, cursor, limit, oldest_first)).all()
 
 
 def _names(session: Session, column, label, ids: set) -> dict:
@@ -180,12 +202,12 @@ def _ref(names: dict, key) -> Ref | None:
 
 
 def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedItem:
-    own = row.author_id == viewer.id
+    seen = {"author_id": row.author_id, "reader_id": viewer.id}
     return cls(
         id=row.id,
         visit_id=row.visit_id,
-        text=row.text if own else maybe_redact(row.text),
-        quote=row.quote if own else maybe_redact(row.quote),
+        text=shown(row.text, **seen),
+        quote=shown(row.quote, **seen),
         severity=row.severity,
         felt_by=row.felt_by,
         visit_kind=row.visit_kind,
@@ -200,7 +222,7 @@ def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedI
         assignee=_ref(lookups.users, row.assignee_id),
         due_date=row.due_date,
         resolved_at=row.resolved_at,
-        resolution_note=row.resolution_note,
+        resolution_note=masked(row.resolution_note),
         duplicate_of_id=row.duplicate_of_id,
         comment_count=lookups.comments.get(row.id, 0),
         **extra,
@@ -216,62 +238,8 @@ def feed_page(
     *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
 ) -> FeedPage:
     after = decode_cursor(cursor) if cursor else None
-    rows = session.execute(_page_stmt(session, filters, after, limit + 1)).all()
+    rows = matching_rows(session, filters, after, limit + 1, viewer.id)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
     return FeedPage(items=items_for(session, rows, viewer), next_cursor=next_cursor)
-
-
-def _csv_row(row, lookups: Lookups, viewer: User) -> list:
-    own = row.author_id == viewer.id
-    theme = lookups.themes.get(row.theme_id, "") if row.theme_id else ""
-    return [
-        row.ref or str(row.id),
-        row.text if own else maybe_redact(row.text),
-        row.severity,
-        row.felt_by,
-        row.visit_kind,
-        lookups.sites.get(row.site_id, ""),
-        lookups.departments.get(row.department_id, ""),
-        row.occurred_at.isoformat(),
-        str(row.theme_id) if row.theme_id else "",
-        theme,
-        row.status,
-        lookups.departments.get(row.owner_department_id, ""),
-        lookups.users.get(row.assignee_id, ""),
-    ]
-
-
-def export_csv(
-    *, session: Session, viewer: User, filters: FeedFilters
-) -> tuple[tempfile.SpooledTemporaryFile, int]:
-    """The filtered feed as CSV, newest first, written to a spooled file (memory, then disk when large)
-    so the database work ends before the response streams."""
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - closed by caller
-    text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    writer = csv.writer(text_out)
-    writer.writerow(EXPORT_COLUMNS)
-    after, count = None, 0
-    while True:
-        rows = session.execute(_page_stmt(session, filters, after, EXPORT_BATCH)).all()
-        if not rows:
-            break
-        lookups = Lookups.load(session, rows)
-        writer.writerows(_csv_row(row, lookups, viewer) for row in rows)
-        count += len(rows)
-        after = (rows[-1].occurred_at, rows[-1].id)
-        if len(rows) < EXPORT_BATCH:
-            break
-    text_out.flush()
-    text_out.detach()
-    out.seek(0)
-    return out, count
-
-
-def iter_file(handle, chunk: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        while data := handle.read(chunk):
-            yield data
-    finally:
-        handle.close()

@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 from api.db import SessionDep
 from api.deps import CurrentUser, ManagerUser
 from api.errors import ErrorBody, error_responses
-from api.pain_points import feed, service
+from api.pain_points import export, feed, service
 from api.pain_points.models import Status
 from api.pain_points.schemas import (
     FEED_LIMIT_MAX,
@@ -115,9 +115,9 @@ def read_my_feed(
 )
 def export_feed(session: SessionDep, user: CurrentUser, filters: Filters) -> StreamingResponse:
     service.check_export(session=session, viewer=user)
-    handle, count = feed.export_csv(session=session, viewer=user, filters=filters)
+    handle, count = export.feed_csv(session=session, viewer=user, filters=filters)
     return StreamingResponse(
-        feed.iter_file(handle),
+        export.iter_file(handle),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="pain-points.csv"', "X-Row-Count": str(count)},
     )

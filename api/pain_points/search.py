@@ -33,7 +33,12 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def search_words(q: str | None) -> list[str]:
-    return [w.lower() for w in _WORD.findall(q or "")][:WORDS_MAX]
+    return text_words(q)[:WORDS_MAX]
+
+
+def text_words(text: str | None) -> list[str]:
+    """The words of a text as search sees them: runs of letters and digits, lower case."""
+    return [w.lower() for w in _WORD.findall(text or "")]
 
 
 def search_condition(session: Session, q: str | None) -> ColumnElement | None:

@@ -22,22 +22,21 @@ from api.pain_points.schemas import (
     Ref,
     TriageUpdate,
 )
-from api.settings.service import get_settings_row
+from api.privacy.reader import shown
+from api.settings.service import reads_everything
 from api.themes.models import Theme
 from api.users.models import Role, User
 
 PAIN = PainPoint.__table__
 REVIEWERS = (Role.manager, Role.admin)
-
-
-def sees_everything(session: Session, viewer: User) -> bool:
-    return viewer.role in REVIEWERS or get_settings_row(session=session).executives_see_feed
+# Audit fields whose values are not free text (ids, ending in _id, are never masked either).
+STRUCTURED_FIELDS = {"status", "severity", "felt_by", "due_date", "resolved_at", "visit_kind", "occurred_at"}
 
 
 def read_feed(
     *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
 ) -> FeedPage:
-    if not sees_everything(session, viewer):
+    if not reads_everything(session, viewer):
         raise Forbidden(
             "The feed is for managers and admins; your own pain points are at /api/my/pain-points "
             "(an admin can open the feed to executives in the settings)"
@@ -53,7 +52,7 @@ def read_my_feed(
 
 
 def check_export(*, session: Session, viewer: User) -> None:
-    if not sees_everything(session, viewer):
+    if not reads_everything(session, viewer):
         raise Forbidden("Exporting the feed is for managers and admins")
 
 
@@ -66,7 +65,7 @@ def _live(session: Session, pain_point_id: uuid.UUID):
 
 def _readable(session: Session, viewer: User, pain_point_id: uuid.UUID):
     row = _live(session, pain_point_id)
-    if row.author_id != viewer.id and not sees_everything(session, viewer):
+    if row.author_id != viewer.id and not reads_everything(session, viewer):
         raise Forbidden("This pain point belongs to another executive")
     return row
 
@@ -92,7 +91,15 @@ def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[
     return labels
 
 
-def _history(session: Session, pain_point_id: uuid.UUID) -> list[EventPublic]:
+def _event_value(event: PainPointEvent, value: str | None, reader: User) -> str | None:
+    """Ids, statuses and dates as stored; free text (a pain point's words, a resolution note) as the reader may
+    see it: as written for whoever made the change, masked for anyone else."""
+    if value is None or event.field.endswith("_id") or event.field in STRUCTURED_FIELDS:
+        return value
+    return shown(value, author_id=event.actor_id, reader_id=reader.id)
+
+
+def _history(session: Session, pain_point_id: uuid.UUID, reader: User) -> list[EventPublic]:
     events = list(
         session.scalars(
             select(PainPointEvent)
@@ -111,17 +118,17 @@ def _history(session: Session, pain_point_id: uuid.UUID) -> list[EventPublic]:
             id=e.id,
             actor=Ref(id=e.actor_id, name=actors.get(e.actor_id, "")) if e.actor_id else None,
             field=e.field,
-            old_value=e.old_value,
-            new_value=e.new_value,
-            old_label=labels.get((e.field, e.old_value), e.old_value),
-            new_label=labels.get((e.field, e.new_value), e.new_value),
+            old_value=_event_value(e, e.old_value, reader),
+            new_value=_event_value(e, e.new_value, reader),
+            old_label=labels.get((e.field, e.old_value), _event_value(e, e.old_value, reader)),
+            new_label=labels.get((e.field, e.new_value), _event_value(e, e.new_value, reader)),
             created_at=e.created_at,
         )
         for e in events
     ]
 
 
-def _comments(session: Session, pain_point_id: uuid.UUID) -> list[CommentPublic]:
+def _comments(session: Session, pain_point_id: uuid.UUID, reader: User) -> list[CommentPublic]:
     rows = session.execute(
         select(PainPointComment, User.display_name)
         .join(User, User.id == PainPointComment.author_id)
@@ -129,7 +136,8 @@ def _comments(session: Session, pain_point_id: uuid.UUID) -> list[CommentPublic]
         .order_by(PainPointComment.created_at, PainPointComment.id)
     ).all()
     return [
-        CommentPublic(id=c.id, author=Ref(id=c.author_id, name=name), body=c.body, created_at=c.created_at)
+        CommentPublic(id=c.id, author=Ref(id=c.author_id, name=name),
+                      body=shown(c.body, author_id=c.author_id, reader_id=reader.id), created_at=c.created_at)
         for c, name in rows
     ]
 
@@ -150,8 +158,8 @@ def get_detail(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> P
         cls=PainPointDetail,
         journey_step=row.journey_step,
         duplicates=duplicates,
-        history=_history(session, row.id),
-        comments=_comments(session, row.id),
+        history=_history(session, row.id, viewer),
+        comments=_comments(session, row.id, viewer),
     )
 
 
@@ -224,4 +232,4 @@ def add_comment(
 
 def list_comments(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> list[CommentPublic]:
     _readable(session, viewer, pain_point_id)
-    return _comments(session, pain_point_id)
+    return _comments(session, pain_point_id, viewer)
