@@ -150,7 +150,9 @@ class MonthResult(BaseModel):
     responses: int
     average: float | None = PydanticField(description="Scale questions: mean score, 2 decimals")
     distribution: list[int] | None = PydanticField(description="Scale questions: counts of scores 0..10")
-    texts: list[str] | None = PydanticField(description="Text questions: the answers (anonymous)")
+    texts: list[str] | None = PydanticField(description="Text questions: the answers (anonymous, masked)")
+    withheld: bool = PydanticField(False, description="Fewer executives answered that month than the "
+                                   "organisation's `pulse_min_responses`: only the counts are given")
 
 
 class QuestionResult(BaseModel):

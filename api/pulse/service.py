@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.privacy.reader import masked
 from api.pulse.models import (
     ACTIVE_MAX,
     MonthResult,
@@ -24,6 +25,7 @@ from api.pulse.models import (
     QuestionKind,
     QuestionResult,
 )
+from api.settings.service import get_settings_row
 from api.users.models import Role, User
 
 # The reality check from the customer-experience practice this product comes from.
@@ -239,6 +241,13 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
         .order_by(PulseAnswer.month, PulseAnswer.updated_at)
     ):
         texts[(question_id, month)].append(text)
+    # Too few people in a month and their scores or words could be told apart: counts only.
+    respondents = dict(session.execute(
+        select(PulseAnswer.month, func.count(func.distinct(PulseAnswer.user_id)))
+        .where(in_range).group_by(PulseAnswer.month)
+    ).all())
+    minimum = get_settings_row(session=session).pulse_min_responses
+    withheld = {month for month, n in respondents.items() if n < minimum}
     answered = {key[0] for key in counts} | {key[0] for key in texts}
     questions = [
         q
@@ -252,7 +261,11 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
         months = sorted({m for (qid, m) in (*counts, *texts) if qid == q.id})
         rows = []
         for m in months:
-            if q.kind == QuestionKind.scale:
+            if m in withheld:
+                n = sum(counts[(q.id, m)]) if q.kind == QuestionKind.scale else len(texts[(q.id, m)])
+                rows.append(MonthResult(month=m, responses=n, average=None, distribution=None, texts=None,
+                                        withheld=True))
+            elif q.kind == QuestionKind.scale:
                 dist = counts[(q.id, m)]
                 n = sum(dist)
                 rows.append(
@@ -268,7 +281,8 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
                 answers = texts[(q.id, m)]
                 rows.append(
                     MonthResult(
-                        month=m, responses=len(answers), average=None, distribution=None, texts=answers
+                        month=m, responses=len(answers), average=None, distribution=None,
+                        texts=[masked(text) for text in answers]
                     )
                 )
         out.append(QuestionResult(question=_public(q), months=rows))

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from api.db import UTCDateTime
 
 DEFAULT_FIELD_HOURS_TARGET = 16.0
+DEFAULT_PULSE_MIN_RESPONSES = 3
 
 
 class OrgSettingsBase(SQLModel):
@@ -22,6 +23,13 @@ class OrgSettingsBase(SQLModel):
     executives_see_feed: bool = Field(
         default=False,
         description="Executives may read the whole pain-point feed, not only their own pain points",
+    )
+    pulse_min_responses: int = Field(
+        default=DEFAULT_PULSE_MIN_RESPONSES,
+        ge=1,
+        le=1000,
+        description="Pulse results for a month show scores and answers only when at least this many executives "
+        "answered that month (below it, counts only), so no one's answers can be told apart",
     )
 
 
@@ -47,3 +55,4 @@ class OrgSettingsUpdate(SQLModel):
 
     field_hours_target: float | None = Field(default=None, ge=0, le=744)
     executives_see_feed: bool | None = None
+    pulse_min_responses: int | None = Field(default=None, ge=1, le=1000)

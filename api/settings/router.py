@@ -16,7 +16,8 @@ router = APIRouter(tags=["settings"])
     summary="The organisation's settings (any signed-in user)",
     description="`field_hours_target`: hours in the field per executive per month that the dashboard "
     "measures against. `executives_see_feed`: whether executives may read the whole pain-point feed (off by default: "
-    "they see their own pain points at `/api/my/pain-points`).",
+    "they see their own pain points at `/api/my/pain-points`). `pulse_min_responses`: pulse results for a month "
+    "show scores and answers only when at least this many executives answered (default 3; below it, counts only).",
 )
 def get_settings(session: SessionDep, _: CurrentUser) -> OrgSettingsPublic:
     return service.read_settings(session=session)

@@ -149,14 +149,16 @@ def test_results_per_question_per_month(client, factory, manager, executive):
     by_id = {r["question"]["id"]: r for r in res.json()["questions"]}
     first = by_id[q[0]["id"]]["months"]
     assert [m["month"] for m in first] == ["2026-01", current_month()]
+    # January had one respondent (fewer than pulse_min_responses, 3): counts only.
     assert first[0] == {
         "month": "2026-01",
         "responses": 1,
-        "average": 3.0,
-        "distribution": [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+        "average": None,
+        "distribution": None,
         "texts": None,
+        "withheld": True,
     }
-    assert first[1]["responses"] == 3 and first[1]["average"] == 7.67
+    assert first[1]["responses"] == 3 and first[1]["average"] == 7.67 and first[1]["withheld"] is False
     assert first[1]["distribution"] == [0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0]
     free = by_id[q[1]["id"]]["months"][0]
     assert sorted(free["texts"]) == ["Churn by segment", "NPS by store"] and free["average"] is None
@@ -170,3 +172,34 @@ def test_results_per_question_per_month(client, factory, manager, executive):
         == 422
     )
     assert len(fetch(select(PulseAnswer))) == 6
+
+
+def test_a_lone_respondent_cannot_be_read_until_enough_executives_answered(client, factory, admin, manager,
+                                                                          executive):
+    q = questions(client, executive)
+    answers = ({"question_id": q[0]["id"], "score": 2},
+               {"question_id": q[1]["id"], "text": "Ask me on 07700 900123 about the churn numbers"})
+    assert submit(client, executive, *answers).status_code == 200
+
+    def month_results():
+        res = client.get("/api/pulse/results", headers=manager.headers)
+        assert res.status_code == 200, res.text
+        by_id = {r["question"]["id"]: r["months"] for r in res.json()["questions"]}
+        return by_id[q[0]["id"]][0], by_id[q[1]["id"]][0], res.text
+
+    scale, free, body = month_results()
+    assert scale == {"month": current_month(), "responses": 1, "average": None, "distribution": None,
+                     "texts": None, "withheld": True}
+    assert free["responses"] == 1 and free["texts"] is None and "churn" not in body
+    # A second respondent is still too few; an admin may lower the bar (not below 1).
+    assert submit(client, factory.user(role="executive"), {"question_id": q[0]["id"], "score": 9}).status_code == 200
+    assert month_results()[0]["withheld"] is True
+    for bad in (0, None, "three"):
+        res = client.patch("/api/settings", json={"pulse_min_responses": bad}, headers=admin.headers)
+        assert res.status_code == 422, bad
+    res = client.patch("/api/settings", json={"pulse_min_responses": 2}, headers=admin.headers)
+    assert res.status_code == 200 and res.json()["pulse_min_responses"] == 2
+    scale, free, _ = month_results()
+    assert scale["withheld"] is False and scale["average"] == 5.5
+    # Free text is shown masked: answers are anonymous, and so are the numbers in them.
+    assert free["texts"] == ["Ask me on [phone] about the churn numbers"]

@@ -125,9 +125,13 @@ function pulse(d) {
   for (const { question, months } of d.questions) {
     const title = `${question.text}${question.is_active ? '' : ' (retired)'}`;
     const parts = [h('h3', {}, title)];
-    const answered = months.filter((m) => m.responses > 0);
+    const withheld = months.filter((m) => m.withheld && m.responses > 0);
+    const answered = months.filter((m) => m.responses > 0 && !m.withheld);
+    if (withheld.length) {
+      parts.push(h('p', { class: 'hint' }, `Too few executives answered in ${withheld.map((m) => `${monthName(m.month)} (${plural(m.responses, 'answer', 'answers')})`).join(', ')} to show results without revealing who said what.`));
+    }
     if (!answered.length) {
-      parts.push(h('p', { class: 'hint' }, 'No answers yet.'));
+      if (!withheld.length) parts.push(h('p', { class: 'hint' }, 'No answers yet.'));
     } else if (question.kind === 'scale') {
       const latest = answered[answered.length - 1];
       parts.push(figure('Average per month',
