@@ -1,0 +1,221 @@
+"""The privacy rule from the outside: free text reaches anyone but its author masked, on every path.
+
+The last test is the outside check: it plants e-mail addresses, phone and card numbers in every kind of free
+text, then reads every GET answer of the API (as listed by its own schema) and every file a manager can take
+away, and finds none of them.
+"""
+
+import csv
+import io
+import uuid
+
+from sqlmodel import select
+
+from api.pain_points.models import PainPoint
+from tests.cli_helpers import run_cli
+from tests.factories import fetch, visit_body
+from tests.themes.test_api import GROUPS, log_visits, rebuild, themes_of
+
+EMAIL, PHONE, CARD = "jane.doe@shopper.example", "07700 900123", "4111 1111 1111 1111"
+# Pieces that must not show up anywhere a manager reads (parts of an address count: they were keywords once).
+SECRETS = ("jane", "doe@", "shopper", "07700", "900123", "4111", "1111 1111")
+
+
+def leaks(text: str) -> list[str]:
+    lowered = text.lower()
+    return [s for s in SECRETS if s in lowered]
+
+
+def put_visit(client, actor, body) -> str:
+    visit_id = str(uuid.uuid4())
+    res = client.put(f"/api/visits/{visit_id}", json=body, headers=actor.headers)
+    assert res.status_code == 201, res.text
+    return visit_id
+
+
+def personal_visit(**overrides) -> dict:
+    body = visit_body(kind="listened_call", pain_points=2, details={"queue": f"Callback {PHONE}",
+                                                                    "call_reason": f"Refund to {EMAIL}"})
+    body["notes"] = f"Customer {EMAIL} read out card {CARD}"
+    body["private_notes"] = "Private to the author"
+    body["pain_points"][0].update(text=f"Refund promised to {EMAIL} never came", quote=f"Ring me on {PHONE}")
+    body["pain_points"][1].update(text=f"Card {CARD} charged twice", quote=None)
+    body.update(overrides)
+    return body
+
+
+def test_the_visits_api_masks_notes_details_and_pain_points_for_everyone_but_the_author(client, executive,
+                                                                                         manager, admin):
+    visit_id = put_visit(client, executive, personal_visit())
+    for reader in (manager, admin):
+        one = client.get(f"/api/visits/{visit_id}", headers=reader.headers)
+        listed = client.get("/api/visits", params={"author_id": str(executive.id)}, headers=reader.headers)
+        assert one.status_code == listed.status_code == 200
+        for visit in (one.json(), listed.json()[0]):
+            assert not leaks(str(visit)), leaks(str(visit))
+            assert visit["private_notes"] is None
+            assert visit["notes"] == "Customer [email] read out card [card number]"
+            assert visit["details"]["queue"] == "Callback [phone]"
+            points = visit["pain_points"]
+            assert points[0]["text"] == "Refund promised to [email] never came"
+            assert points[0]["quote"] == "Ring me on [phone]"
+            assert points[1]["text"] == "Card [card number] charged twice"
+    own = client.get(f"/api/visits/{visit_id}", headers=executive.headers).json()
+    assert own["notes"] == f"Customer {EMAIL} read out card {CARD}" and own["private_notes"]
+    assert own["details"]["call_reason"] == f"Refund to {EMAIL}"
+    assert own["pain_points"][0]["quote"] == f"Ring me on {PHONE}"
+
+
+def feed_texts(client, actor, path="/api/pain-points", **params) -> list[str]:
+    res = client.get(path, params=params, headers=actor.headers)
+    assert res.status_code == 200, res.text
+    return [item["text"] for item in res.json()["items"]]
+
+
+def test_search_matches_what_the_reader_sees_not_the_masked_words(client, executive, manager):
+    put_visit(client, executive, personal_visit())
+    for q in (PHONE, "07700", "900123", "jane", "shopper", "4111"):
+        assert feed_texts(client, manager, q=q) == [], q
+        res = client.get("/api/pain-points/export.csv", params={"q": q}, headers=manager.headers)
+        assert res.headers["x-row-count"] == "0", q
+    assert feed_texts(client, manager, q="refund promised") == ["Refund promised to [email] never came"]
+    # The author searches their own words as written.
+    assert feed_texts(client, executive, "/api/my/pain-points", q="900123") == [
+        f"Refund promised to {EMAIL} never came"]
+
+
+def test_search_pages_skip_hidden_matches_without_losing_visible_ones(client, executive, manager):
+    body = visit_body(pain_points=8)
+    for i, point in enumerate(body["pain_points"]):
+        # Every other pain point has 900123 only inside a phone number, which managers read as [phone].
+        point.update(text=f"Ring 07700 900123 about parcel {i}" if i % 2 else f"Order 900123 item {i} was late",
+                     quote=None)
+    put_visit(client, executive, body)
+    seen, cursor = [], None
+    for _ in range(10):
+        params = {"q": "900123", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/pain-points", params=params, headers=manager.headers).json()
+        seen += [item["text"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == [f"Order 900123 item {i} was late" for i in (0, 2, 4, 6)]
+    assert len(feed_texts(client, executive, "/api/my/pain-points", q="900123")) == 8
+
+
+def test_comments_resolution_notes_and_audit_values_are_masked_for_all_but_their_writer(client, executive,
+                                                                                      manager, admin):
+    put_visit(client, executive, visit_body(pain_points=1))
+    pain_point_id = client.get("/api/my/pain-points", headers=executive.headers).json()["items"][0]["id"]
+    note = f"Refunded; confirmation sent to {EMAIL}"
+    res = client.patch(f"/api/pain-points/{pain_point_id}", json={"status": "resolved", "resolution_note": note},
+                       headers=manager.headers)
+    assert res.status_code == 200, res.text
+    comment = client.post(f"/api/pain-points/{pain_point_id}/comments", json={"body": f"Rang her on {PHONE}"},
+                          headers=manager.headers)
+    assert comment.status_code == 201 and comment.json()["body"] == f"Rang her on {PHONE}"
+    for reader in (executive, admin):
+        detail = client.get(f"/api/pain-points/{pain_point_id}", headers=reader.headers).json()
+        comments = client.get(f"/api/pain-points/{pain_point_id}/comments", headers=reader.headers).json()
+        assert not leaks(str(detail)) and not leaks(str(comments)), reader.user.role
+        assert detail["resolution_note"] == "Refunded; confirmation sent to [email]"
+        assert comments[0]["body"] == "Rang her on [phone]"
+        line = next(e for e in detail["history"] if e["field"] == "resolution_note")
+        assert line["new_value"] == line["new_label"] == "Refunded; confirmation sent to [email]"
+    # The manager who wrote them reads their own words in the history and comments.
+    own = client.get(f"/api/pain-points/{pain_point_id}", headers=manager.headers).json()
+    assert own["comments"][0]["body"] == f"Rang her on {PHONE}"
+    assert next(e for e in own["history"] if e["field"] == "resolution_note")["new_value"] == note
+
+
+FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "+44 is the dialling code", "-5% off was wrong",
+            "@channel nobody answered", "\tindented by the scanner", "'=already quoted"]
+
+
+def test_csv_exports_defuse_formulas_and_the_import_takes_them_back(client, factory, executive, manager,
+                                                                   database_url, tmp_path):
+    site = factory.site(name="=cmd|' /C calc'!A0")
+    department = factory.department(name="@SUM(1+1)")
+    body = visit_body(pain_points=len(FORMULAS), site_id=str(site.id))
+    for point, text in zip(body["pain_points"], FORMULAS, strict=True):
+        point.update(text=text, quote=None, department_id=str(department.id), severity=4)
+    put_visit(client, executive, body)
+
+    def check(rows: list[dict]):
+        assert sorted(r["text"] for r in rows) == sorted("'" + t for t in FORMULAS)
+        assert {r["site"] for r in rows} == {"'" + site.name} and {r["department"] for r in rows} == {"'@SUM(1+1)"}
+        assert {r["severity"] for r in rows} == {"4"}  # numbers stay numbers
+
+    api_csv = client.get("/api/pain-points/export.csv", headers=manager.headers)
+    assert api_csv.status_code == 200
+    check(list(csv.DictReader(io.StringIO(api_csv.text))))
+    cli = run_cli(database_url, "export")
+    assert cli.returncode == 0, cli.stderr
+    rows = list(csv.DictReader(io.StringIO(cli.stdout)))
+    check(rows)
+    # Importing the export (as another author, without refs, so every row is new) gives back the same texts.
+    other = factory.user(role="executive")
+    path = tmp_path / "again.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "ref": ""} for r in rows)
+    res = run_cli(database_url, "import", str(path), "--author", other.user.email)
+    assert res.returncode == 0 and f"imported {len(FORMULAS)} rows" in res.stdout, res.stdout + res.stderr
+    texts = fetch(select(PainPoint.text).where(PainPoint.author_id == other.id))
+    assert sorted(texts) == sorted(FORMULAS)
+    assert client.get("/api/sites", headers=manager.headers).json()[0]["name"] == site.name  # not a second site
+
+
+ADMINS_ONLY = {"/api/metrics"}
+
+
+# Path parameters for the outside check, filled from what the test planted.
+def _path_values(ids: dict) -> dict:
+    return {"visit_id": ids["visit"], "pain_point_id": ids["pain_point"], "theme_id": ids["theme"]}
+
+
+def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, app, factory, executive,
+                                                                      other_executive, manager, admin,
+                                                                      database_url):
+    # Plant: a visit with every free-text field, themes built over it, a comment, a resolution note, pulse text.
+    visit_id = put_visit(client, executive, personal_visit())
+    planted = {"queues": [f"{text}, mail {EMAIL} or ring {PHONE}" for text in GROUPS["queues"]]}
+    theme_ids = log_visits(client, executive, planted)
+    log_visits(client, other_executive, {k: v for k, v in GROUPS.items() if k != "queues"})
+    rebuild(client, manager)
+    theme_id = str(next(iter(themes_of(theme_ids["queues"]))))
+    pain_point_id = theme_ids["queues"][0]
+    assert client.post(f"/api/pain-points/{pain_point_id}/comments", json={"body": f"Card was {CARD}"},
+                       headers=executive.headers).status_code == 201
+    closer = factory.user(role="manager")  # neither reader below: what people write is raw only to themselves
+    assert client.patch(f"/api/pain-points/{pain_point_id}", headers=closer.headers,
+                        json={"status": "wont_fix", "resolution_note": f"Asked {EMAIL}"}).status_code == 200
+    questions = client.get("/api/pulse/questions", headers=executive.headers).json()
+    text_question = next(q for q in questions if q["kind"] == "text")
+    for person in (executive, other_executive, factory.user(role="executive")):
+        answer = {"question_id": text_question["id"], "text": f"Call me: {PHONE}"}
+        assert client.put("/api/pulse/me", json={"answers": [answer]}, headers=person.headers).status_code == 200
+
+    values = _path_values({"visit": visit_id, "pain_point": pain_point_id, "theme": theme_id})
+    params = {"/api/visits": {"author_id": str(executive.id)}}
+    read = 0
+    for path, operations in app.openapi()["paths"].items():
+        if "get" not in operations:
+            continue
+        url = path.format(**values)
+        for reader in (manager, admin):
+            res = client.get(url, params=params.get(path, {}), headers=reader.headers)
+            assert res.status_code == (403 if path in ADMINS_ONLY and reader is manager else 200), (url, res.text)
+            assert not leaks(res.text), (url, reader.user.role, leaks(res.text))
+            read += 1
+    assert read >= 40
+    # Files a manager takes away: the feed's CSV and the command line's CSV and JSON lines.
+    exported = client.get("/api/pain-points/export.csv", headers=manager.headers)
+    assert exported.headers["x-row-count"] == "17" and not leaks(exported.text)
+    for fmt in ("csv", "jsonl"):
+        res = run_cli(database_url, "export", "--format", fmt)
+        assert res.returncode == 0 and res.stdout.count("\n") >= 17 and not leaks(res.stdout), fmt
+    # Executives are refused themes (the feed is not open to them).
+    assert client.get("/api/themes", headers=other_executive.headers).status_code == 403
+    assert client.get(f"/api/themes/{theme_id}", headers=other_executive.headers).status_code == 403
