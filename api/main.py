@@ -16,6 +16,7 @@ from api.auth.router import router as auth_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
 from api.db import get_engine
+from api.docs_ui import install_docs
 from api.errors import error_response, install_error_handlers
 from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
@@ -97,8 +98,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=API_DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        docs_url=None,  # served by install_docs from our own files, not from a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     _install_database_errors(app)
@@ -108,6 +109,7 @@ def create_app() -> FastAPI:
                    pain_points_router, dashboard_router, pulse_router, settings_router):
         api.include_router(router)
     app.include_router(api)
+    install_docs(app)
 
     @app.get("/livez", tags=["operations"], summary="Liveness only: the process answers (no database)")
     def livez() -> dict[str, str]:

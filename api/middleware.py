@@ -23,8 +23,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-# The interactive API docs load Swagger UI's own scripts; everything else gets the strict policy.
-DOCS_PATHS = ("/api/docs", "/api/redoc")
 
 
 def _error_body(status: int, error: str, detail: str) -> tuple[list, bytes]:
@@ -91,15 +89,13 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path = scope.get("path", "")
         https = scope.get("scheme") == "https"
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(SECURITY_HEADERS)
-                if not path.startswith(DOCS_PATHS):
-                    headers.append((b"content-security-policy", CSP.encode()))
+                headers.append((b"content-security-policy", CSP.encode()))
                 if https:
                     headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 message["headers"] = headers
