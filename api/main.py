@@ -18,7 +18,7 @@ from api.dashboard.router import router as dashboard_router
 from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, install_error_handlers
-from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
+from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
 from api.pain_points.router import router as pain_points_router
@@ -129,6 +129,7 @@ def create_app() -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(Compression)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
