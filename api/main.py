@@ -16,8 +16,9 @@ from api.auth.router import router as auth_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
 from api.db import get_engine
+from api.docs_ui import install_docs
 from api.errors import error_response, install_error_handlers
-from api.middleware import LimitBodySize, RequestLog, SecurityHeaders
+from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
 from api.pain_points.router import router as pain_points_router
@@ -97,8 +98,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=API_DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        docs_url=None,  # served by install_docs from our own files, not from a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     _install_database_errors(app)
@@ -108,6 +109,7 @@ def create_app() -> FastAPI:
                    pain_points_router, dashboard_router, pulse_router, settings_router):
         api.include_router(router)
     app.include_router(api)
+    install_docs(app)
 
     @app.get("/livez", tags=["operations"], summary="Liveness only: the process answers (no database)")
     def livez() -> dict[str, str]:
@@ -127,6 +129,7 @@ def create_app() -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(Compression)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)

@@ -23,7 +23,8 @@ def csp_directives(header: str) -> dict[str, list[str]]:
 
 
 def test_strict_csp_on_the_app_and_the_api(client):
-    for path in ("/", "/index.html", "/app.js", "/healthz", "/api/openapi.json", "/api/me", "/api/nowhere"):
+    for path in ("/", "/index.html", "/app.js", "/healthz", "/api/openapi.json", "/api/docs", "/api/me",
+                 "/api/nowhere"):
         res = client.get(path)
         csp = csp_directives(res.headers["content-security-policy"])
         assert csp["default-src"] == ["'self'"], path
