@@ -81,6 +81,8 @@ def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
             day = date.fromisoformat(value)
             return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UTC)
         moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)  # 0001-01-01T00:00+01:00 has no UTC form: refused below
     except (ValueError, OverflowError):
         moment = None
     if moment is None or moment.tzinfo is None:

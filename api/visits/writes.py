@@ -114,6 +114,7 @@ def write_visits(
     new_visits, changed_visits, new_points, changed_points = [], [], [], []
     replaced: dict[uuid.UUID, list] = {}
     done: set[uuid.UUID] = set()
+    claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point id -> the visit of this batch that took it
     for data in writes:
         if data.id in done:  # the same visit twice in one batch: the first one counts
             result.rejected[data.id] = [_error(["id"], "this visit appears twice in the batch")]
@@ -132,9 +133,13 @@ def write_visits(
                 result.conflicts.append(data.id)
                 continue
         errors = _reference_errors(data, sites, departments, owners)
+        errors += [_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
+                   for i, pp in enumerate(data.pain_points)
+                   if claimed.get(pp.id, data.id) != data.id and owners.get(pp.id, data.id) == data.id]
         if errors:
             result.rejected[data.id] = errors
             continue
+        claimed.update(dict.fromkeys((pp.id for pp in data.pain_points), data.id))
         fields = {k: getattr(data, k) for k in VISIT_CONTENT}
         fields["content_hash"] = digest
         if row is None:
