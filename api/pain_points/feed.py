@@ -18,7 +18,7 @@ from api.db import UTCDateTime
 from api.errors import Invalid
 from api.exchange.csv_format import COLUMNS
 from api.org.models import Department, Site
-from api.pain_points.models import PainPoint, PainPointComment, Status
+from api.pain_points.models import SHOWN, PainPoint, PainPointComment, Status
 from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
 from api.pain_points.search import search_condition
 from api.privacy.redaction import maybe_redact
@@ -44,7 +44,7 @@ class FeedFilters:
     until: datetime | None = None
 
     def conditions(self, session: Session) -> list:
-        where = [PAIN.c.deleted_at.is_(None)]
+        where = [SHOWN]
         if self.status:
             where.append(PAIN.c.status.in_([s.value for s in self.status]))
         if self.severity_min is not None:
@@ -205,6 +205,7 @@ def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedI
         resolution_note=row.resolution_note,
         duplicate_of_id=row.duplicate_of_id,
         comment_count=lookups.comments.get(row.id, 0),
+        withdrawn_at=row.withdrawn_at,
         **extra,
     )
 

@@ -7,10 +7,10 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound
-from api.org.models import Department
+from api.org.models import Department, Site
 from api.pain_points import triage
 from api.pain_points.feed import FeedFilters, Lookups, feed_page, items_for, to_item
-from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
+from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, is_shown
 from api.pain_points.schemas import (
     BulkResult,
     BulkTriage,
@@ -59,7 +59,7 @@ def check_export(*, session: Session, viewer: User) -> None:
 
 def _live(session: Session, pain_point_id: uuid.UUID):
     row = session.execute(select(PAIN).where(PAIN.c.id == pain_point_id)).first()
-    if row is None or row.deleted_at is not None:
+    if row is None or not is_shown(row):
         raise NotFound("No such pain point")
     return row
 
@@ -80,6 +80,8 @@ def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[
                 by_field.setdefault(e.field, set()).add(value)
     sources = {
         "owner_department_id": (Department.id, Department.name),
+        "department_id": (Department.id, Department.name),
+        "site_id": (Site.id, Site.name),
         "assignee_id": (User.id, User.display_name),
         "theme_id": (Theme.id, Theme.label),
     }
@@ -160,8 +162,8 @@ def triage_one(
 ) -> PainPointDetail:
     changes = data.model_dump(exclude_unset=True)
     triage.check_changes(session=session, changes=changes)
-    row = triage.lock_rows(session, [pain_point_id]).get(pain_point_id)
-    if row is None or row.deleted_at is not None:
+    row = triage.lock_rows(session, [pain_point_id], changes).get(pain_point_id)
+    if row is None or not is_shown(row):
         raise NotFound("No such pain point")
     try:
         planned = triage.plan(session=session, row=row, changes=changes)
@@ -177,11 +179,11 @@ def triage_many(*, session: Session, actor: User, data: BulkTriage) -> BulkResul
     """All or nothing: every pain point takes the changes, or none does (409 lists why, per id)."""
     changes = data.changes.model_dump(exclude_unset=True)
     triage.check_changes(session=session, changes=changes)
-    rows = triage.lock_rows(session, data.ids)
+    rows = triage.lock_rows(session, data.ids, changes)
     errors, plans = [], {}
     for pid in data.ids:
         row = rows.get(pid)
-        if row is None or row.deleted_at is not None:
+        if row is None or not is_shown(row):
             errors.append({"id": str(pid), "error": "no such pain point"})
             continue
         try:
