@@ -5,7 +5,7 @@ from managers; duplicates of a removed original are re-pointed."""
 import uuid
 from datetime import datetime
 
-from tests.pain_points.helpers import DAY, report, triage
+from tests.pain_points.helpers import DAY, make_theme, report, triage
 
 
 def visit(client, actor, visit_id: str) -> dict:
@@ -111,9 +111,17 @@ def test_deleting_the_visit_withdraws_its_triaged_pain_points(client, manager, e
     assert feed_ids(client, manager) == {triaged: True, live: False}
 
 
-def test_withdrawn_pain_points_are_not_counted(client, manager, executive):
+def test_withdrawn_pain_points_are_not_counted(client, session, manager, executive):
     vid, (gone, _) = report(client, executive, "Gone", "Stays")
-    assert triage(client, manager, gone, status="acknowledged").status_code == 200
+    _, (other,) = report(client, executive, "Elsewhere", started_at=DAY.replace(year=2025))
+    theme = make_theme(session)
+    for pid in (gone, other):
+        assert triage(client, manager, pid, status="acknowledged", theme_id=str(theme.id)).status_code == 200
+
+    def themed():
+        res = client.get(f"/api/themes/{theme.id}", headers=manager.headers)
+        assert res.status_code == 200, res.text
+        return res.json()["count"]
 
     def flow():
         res = client.get("/api/dashboard/flow", params={"weeks": 1, "until": DAY.date().isoformat()},
@@ -121,9 +129,9 @@ def test_withdrawn_pain_points_are_not_counted(client, manager, executive):
         assert res.status_code == 200, res.text
         return res.json()["weeks"][0]["opened"], sum(d["open"] for d in res.json()["open_by_department"])
 
-    assert flow() == (2, 2)
-    client.delete(f"/api/visits/{vid}", headers=executive.headers)
-    assert flow() == (0, 0)
+    assert (flow(), themed()) == ((2, 3), 2)
+    assert client.delete(f"/api/visits/{vid}", headers=executive.headers).status_code == 204
+    assert (flow(), themed()) == ((0, 1), 1)
 
 
 def test_putting_a_withdrawn_pain_point_back_restores_it(client, manager, executive):
