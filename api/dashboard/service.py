@@ -24,7 +24,7 @@ from api.summaries import service as summaries
 from api.themes.models import Theme
 from api.users.models import Role, User
 from api.visits.details import VisitKind
-from api.visits.models import Visit
+from api.visits.models import MAX_LENGTH, Visit
 
 VISIT = Visit.__table__
 PAIN = PainPoint.__table__
@@ -55,7 +55,11 @@ def field_time(*, session: Session, month: str) -> FieldTime:
         VISIT.c.started_at >= start,
         VISIT.c.started_at < end,
     )
-    seconds = _seconds_between(dialect, VISIT.c.started_at, VISIT.c.ended_at)
+    # A visit counts at most MAX_LENGTH: writes are held to it, and this keeps rows stored before that
+    # rule (one counted 719 hours) from swamping the month.
+    elapsed = _seconds_between(dialect, VISIT.c.started_at, VISIT.c.ended_at)
+    cap = MAX_LENGTH.total_seconds()
+    seconds = case((elapsed > cap, cap), (elapsed < 0, 0), else_=elapsed)
     by_kind: dict = {}
     for author_id, kind, visits, total in session.execute(
         select(VISIT.c.author_id, VISIT.c.kind, func.count(), func.sum(seconds))

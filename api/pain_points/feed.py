@@ -13,7 +13,7 @@ from sqlmodel import Session
 from api.db import UTCDateTime
 from api.errors import Invalid
 from api.org.models import Department, Site
-from api.pain_points.models import PainPoint, PainPointComment, Status
+from api.pain_points.models import SHOWN, PainPoint, PainPointComment, Status
 from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
 from api.pain_points.search import search_condition, search_words, text_words
 from api.privacy.reader import masked, sees_raw, shown
@@ -38,7 +38,7 @@ class FeedFilters:
     until: datetime | None = None
 
     def conditions(self, session: Session) -> list:
-        where = [PAIN.c.deleted_at.is_(None)]
+        where = [SHOWN]
         if self.status:
             where.append(PAIN.c.status.in_([s.value for s in self.status]))
         if self.severity_min is not None:
@@ -75,6 +75,8 @@ def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
             day = date.fromisoformat(value)
             return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UTC)
         moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)  # 0001-01-01T00:00+01:00 has no UTC form: refused below
     except (ValueError, OverflowError):
         moment = None
     if moment is None or moment.tzinfo is None:
@@ -225,6 +227,7 @@ def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedI
         resolution_note=masked(row.resolution_note),
         duplicate_of_id=row.duplicate_of_id,
         comment_count=lookups.comments.get(row.id, 0),
+        withdrawn_at=row.withdrawn_at,
         **extra,
     )
 

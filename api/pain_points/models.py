@@ -5,13 +5,15 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, or_, text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
 from api.validation import no_nul
 
 TEXT_MAX = 2000
+# Which pain points count (dashboards, themes): not deleted — which includes withdrawn ones, see SHOWN —
+# and not a duplicate of another.
 COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
 DUPLICATES = "duplicate_of_id IS NOT NULL"
 ASSIGNED = "assignee_id IS NOT NULL"
@@ -101,6 +103,21 @@ class PainPoint(PainPointBase, table=True):
         default=None,
         sa_column=Column(Uuid, ForeignKey("pain_point.id", ondelete="SET NULL"), nullable=True),
     )
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime,
+        description="Dropped by its author (or its visit deleted) after triage: deleted for the author and "
+        "for every count, still shown to managers",
+    )
+
+
+# Which pain points managers can open and see in the feed: live ones, and those their author withdrew after
+# triage (deleted_at and withdrawn_at both set). Deleted untriaged ones are gone.
+SHOWN = or_(PainPoint.deleted_at.is_(None), PainPoint.withdrawn_at.is_not(None))
+
+
+def is_shown(row) -> bool:
+    """SHOWN for one row already read."""
+    return row.deleted_at is None or row.withdrawn_at is not None
 
 
 class PainPointWrite(PainPointBase):

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from api.pain_points.models import COMMENT_MAX, TEXT_MAX, FeltBy, Status
 
@@ -45,6 +45,14 @@ class FeedItem(BaseModel):
     resolution_note: str | None
     duplicate_of_id: uuid.UUID | None = Field(description="The original this one duplicates")
     comment_count: int
+    withdrawn_at: datetime | None = Field(
+        default=None, description="When its author dropped it (or deleted its visit) after it was triaged"
+    )
+
+    @computed_field(description="Withdrawn by its author: kept for managers, left out of every count")
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class FeedPage(BaseModel):
@@ -57,7 +65,8 @@ class EventPublic(BaseModel):
     actor: Ref | None
     field: str = Field(
         description="status, resolution_note, owner_department_id, assignee_id, due_date, "
-        "theme_id or duplicate_of_id"
+        "theme_id or duplicate_of_id; after triage also the author's edits (text, quote, severity, felt_by, "
+        "department_id, journey_step, site_id, visit_kind, occurred_at) and withdrawn_at"
     )
     old_value: str | None
     new_value: str | None

@@ -7,10 +7,10 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound
-from api.org.models import Department
+from api.org.models import Department, Site
 from api.pain_points import triage
 from api.pain_points.feed import FeedFilters, Lookups, feed_page, items_for, to_item
-from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
+from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, is_shown
 from api.pain_points.schemas import (
     BulkResult,
     BulkTriage,
@@ -29,8 +29,8 @@ from api.users.models import Role, User
 
 PAIN = PainPoint.__table__
 REVIEWERS = (Role.manager, Role.admin)
-# Audit fields whose values are not free text (ids, ending in _id, are never masked either).
-STRUCTURED_FIELDS = {"status", "severity", "felt_by", "due_date", "resolved_at", "visit_kind", "occurred_at"}
+# Audit fields whose values are free text, written by a person (the others are ids, enums, numbers and times).
+FREE_TEXT_FIELDS = {"text", "quote", "resolution_note"}
 
 
 def read_feed(
@@ -58,7 +58,7 @@ def check_export(*, session: Session, viewer: User) -> None:
 
 def _live(session: Session, pain_point_id: uuid.UUID):
     row = session.execute(select(PAIN).where(PAIN.c.id == pain_point_id)).first()
-    if row is None or row.deleted_at is not None:
+    if row is None or not is_shown(row):
         raise NotFound("No such pain point")
     return row
 
@@ -79,6 +79,8 @@ def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[
                 by_field.setdefault(e.field, set()).add(value)
     sources = {
         "owner_department_id": (Department.id, Department.name),
+        "department_id": (Department.id, Department.name),
+        "site_id": (Site.id, Site.name),
         "assignee_id": (User.id, User.display_name),
         "theme_id": (Theme.id, Theme.label),
     }
@@ -94,7 +96,7 @@ def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[
 def _event_value(event: PainPointEvent, value: str | None, reader: User) -> str | None:
     """Ids, statuses and dates as stored; free text (a pain point's words, a resolution note) as the reader may
     see it: as written for whoever made the change, masked for anyone else."""
-    if value is None or event.field.endswith("_id") or event.field in STRUCTURED_FIELDS:
+    if value is None or event.field not in FREE_TEXT_FIELDS:
         return value
     return shown(value, author_id=event.actor_id, reader_id=reader.id)
 
@@ -168,8 +170,8 @@ def triage_one(
 ) -> PainPointDetail:
     changes = data.model_dump(exclude_unset=True)
     triage.check_changes(session=session, changes=changes)
-    row = triage.lock_rows(session, [pain_point_id]).get(pain_point_id)
-    if row is None or row.deleted_at is not None:
+    row = triage.lock_rows(session, [pain_point_id], changes).get(pain_point_id)
+    if row is None or not is_shown(row):
         raise NotFound("No such pain point")
     try:
         planned = triage.plan(session=session, row=row, changes=changes)
@@ -185,11 +187,11 @@ def triage_many(*, session: Session, actor: User, data: BulkTriage) -> BulkResul
     """All or nothing: every pain point takes the changes, or none does (409 lists why, per id)."""
     changes = data.changes.model_dump(exclude_unset=True)
     triage.check_changes(session=session, changes=changes)
-    rows = triage.lock_rows(session, data.ids)
+    rows = triage.lock_rows(session, data.ids, changes)
     errors, plans = [], {}
     for pid in data.ids:
         row = rows.get(pid)
-        if row is None or row.deleted_at is not None:
+        if row is None or not is_shown(row):
             errors.append({"id": str(pid), "error": "no such pain point"})
             continue
         try:

@@ -1,15 +1,18 @@
 """Triage rules: the status workflow, reference checks, duplicate links and the audit lines they leave."""
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, bindparam, exists, insert, or_, select, update
 from sqlmodel import Session
 
-from api.errors import Invalid
+from api.db import new_id
+from api.errors import Conflict, Invalid
 from api.org.models import Department
-from api.pain_points.models import PainPoint, PainPointEvent, Status
+from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, Status
 from api.themes.models import Theme
 from api.users.models import User
 
@@ -24,6 +27,29 @@ TRANSITIONS: dict[Status, set[Status]] = {
     Status.wont_fix: {Status.acknowledged, Status.in_progress},
 }
 REFERENCE_FIELDS = ("owner_department_id", "assignee_id", "theme_id")
+
+
+PAIN = PainPoint.__table__
+EVENT = PainPointEvent.__table__
+COMMENT = PainPointComment.__table__
+
+
+def triaged() -> ColumnElement[bool]:
+    """Whether a manager has acted on a pain point (a condition on pain_point): its status moved on from
+    new; an owner department, assignee, due date, duplicate link, manager-placed theme or resolution note
+    is set; it has a line of audit history; or someone other than its author commented on it.
+    Its author's later edits to a triaged pain point are audited, and dropping it withdraws it."""
+    return or_(
+        PAIN.c.status != Status.new.value,
+        PAIN.c.owner_department_id.is_not(None),
+        PAIN.c.assignee_id.is_not(None),
+        PAIN.c.due_date.is_not(None),
+        PAIN.c.duplicate_of_id.is_not(None),
+        PAIN.c.theme_locked.is_(True),
+        PAIN.c.resolution_note.is_not(None),
+        exists().where(EVENT.c.pain_point_id == PAIN.c.id),
+        exists().where(COMMENT.c.pain_point_id == PAIN.c.id, COMMENT.c.author_id != PAIN.c.author_id),
+    )
 
 
 class Refused(Exception):
@@ -109,6 +135,8 @@ def plan(*, session: Session, row: PainPoint, changes: dict) -> list[Change]:
             target = _original(session, target)
             if target == row.id:
                 raise Refused("cannot be a duplicate of itself (or of one of its own duplicates)")
+            if session.get(PainPoint, target).deleted_at is not None:  # removed since check_changes
+                raise Refused("cannot be a duplicate of a deleted or withdrawn pain point")
         if target != row.duplicate_of_id:
             out.append(Change("duplicate_of_id", row.duplicate_of_id, target))
     return out
@@ -156,6 +184,55 @@ def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User,
     session.flush()
 
 
-def lock_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, PainPoint]:
-    stmt = select(PainPoint).where(PainPoint.id.in_(ids)).order_by(PainPoint.id).with_for_update()
-    return {row.id: row for row in session.scalars(stmt)}
+def lock_rows(session: Session, ids: list[uuid.UUID], changes: dict | None = None) -> dict[uuid.UUID, PainPoint]:
+    """Lock the pain points (FOR UPDATE, freshly read) that these changes touch: `ids`, and for a duplicate
+    link its target and the target's original. One statement, in id order: requests that touch the same
+    rows (A duplicate of B and B duplicate of A at once) queue up instead of deadlocking, and the later one
+    sees the earlier one's link (its loop is refused, 409). A target whose original changed between the
+    first look and the lock is a lost race: 409."""
+    wanted = set(ids)
+    target = (changes or {}).get("duplicate_of_id")
+    if target is not None:
+        wanted.add(target)
+        original = session.execute(select(PAIN.c.duplicate_of_id).where(PAIN.c.id == target)).scalar()
+        wanted |= {original} - {None}
+    stmt = (select(PainPoint).where(PainPoint.id.in_(wanted)).order_by(PainPoint.id).with_for_update()
+            .execution_options(populate_existing=True))
+    rows = {row.id: row for row in session.scalars(stmt)}
+    if target in rows and rows[target].duplicate_of_id not in (None, *rows):
+        session.rollback()
+        raise Conflict("The pain points changed while this change was made; try again")
+    return rows
+
+
+def record(session: Session, lines: list[tuple[uuid.UUID, Change]], actor_id: uuid.UUID | None,
+           now: datetime) -> None:
+    """Audit lines for changes written in bulk elsewhere (a visit rewrite), in one INSERT."""
+    if lines:
+        session.execute(insert(EVENT), [
+            {"id": new_id(), "pain_point_id": pid, "actor_id": actor_id, "field": c.field,
+             "old_value": _text(c.old), "new_value": _text(c.new), "created_at": now}
+            for pid, c in lines
+        ])
+
+
+def relink_duplicates(session: Session, rows: Iterable, removed: set[uuid.UUID], actor_id: uuid.UUID | None,
+                      now: datetime) -> None:
+    """Live duplicates (among `rows`, locked) of pain points being removed (deleted or withdrawn) get a
+    new original: the earliest duplicate of each removed one, which the others now point at. Audited."""
+    by_original: dict[uuid.UUID, list] = defaultdict(list)
+    for row in rows:
+        if row.duplicate_of_id in removed and row.id not in removed:
+            by_original[row.duplicate_of_id].append(row)
+    lines = []
+    for original, duplicates in by_original.items():
+        duplicates.sort(key=lambda r: (r.occurred_at, r.id))
+        heir = duplicates[0].id
+        lines += [(d.id, Change("duplicate_of_id", original, None if d.id == heir else heir)) for d in duplicates]
+    if lines:
+        session.execute(
+            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values(duplicate_of_id=bindparam("b_to"),
+                                                                      updated_at=now),
+            [{"b_id": pid, "b_to": c.new} for pid, c in lines],
+        )
+        record(session, lines, actor_id, now)

@@ -9,7 +9,7 @@ import re
 import uuid
 from typing import Any
 
-from api.privacy.redaction import CARD_MASK, EMAIL_MASK, PHONE_MASK, maybe_redact
+from api.privacy.redaction import MASKS, maybe_redact
 
 
 def sees_raw(*, author_id: uuid.UUID | None, reader_id: uuid.UUID | None) -> bool:
@@ -39,7 +39,7 @@ def shown_strings(value: Any, *, author_id: uuid.UUID | None, reader_id: uuid.UU
     return value
 
 
-_PLACEHOLDERS = re.compile("|".join(re.escape(m) for m in (EMAIL_MASK, PHONE_MASK, CARD_MASK)))
+_PLACEHOLDERS = re.compile("|".join(re.escape(m) for m in MASKS))
 
 
 def for_labels(text: str | None) -> str | None:

@@ -26,6 +26,7 @@ EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
 CARD_MASK = "[card number]"
 ACCOUNT_MASK = "[account number]"
+MASKS = (EMAIL_MASK, PHONE_MASK, CARD_MASK, ACCOUNT_MASK)
 
 PHONE_DIGITS = range(7, 16)  # 7 catches local numbers; E.164 allows at most 15 digits
 CARD_DIGITS = range(13, 20)  # ISO/IEC 7812 card numbers

@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
@@ -6,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.db import SessionDep
 from api.deps import FeedReader, ManagerUser
-from api.errors import error_responses
+from api.errors import Invalid, error_responses
 from api.themes import service
 from api.themes.models import ThemeBuildPublic, ThemeMerge
 from api.themes.stats import ThemeFilters
@@ -15,10 +16,19 @@ from api.visits.details import VisitKind
 router = APIRouter(prefix="/themes", tags=["themes"])
 
 
+def _in_utc(value: datetime | None, name: str) -> datetime | None:
+    """`since`/`until` in UTC; a moment with no UTC form (0001-01-01T00:00+01:00) is a field error."""
+    try:
+        return value.astimezone(UTC) if value is not None else None
+    except OverflowError:
+        raise Invalid([{"loc": ["query", name], "msg": "is out of range (years 1 to 9999 in UTC)",
+                        "type": "value_error"}]) from None
+
+
 def _filters(since: AwareDatetime | None, until: AwareDatetime | None, site_id: uuid.UUID | None,
              department_id: uuid.UUID | None, visit_kind: VisitKind | None) -> ThemeFilters:
-    return ThemeFilters(since=since, until=until, site_id=site_id, department_id=department_id,
-                        visit_kind=visit_kind.value if visit_kind else None)
+    return ThemeFilters(since=_in_utc(since, "since"), until=_in_utc(until, "until"), site_id=site_id,
+                        department_id=department_id, visit_kind=visit_kind.value if visit_kind else None)
 
 
 @router.get(

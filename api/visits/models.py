@@ -1,7 +1,7 @@
 """A visit: one shift, listened call or journey walkthrough, with its pain points."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
@@ -16,6 +16,9 @@ from api.visits.details import DETAILS_BY_KIND, VisitKind
 
 NOTES_MAX = 10_000
 PAIN_POINTS_MAX = 100
+# The time rules every visit write keeps (the phone checks the same before Finish):
+MAX_AHEAD = timedelta(days=1)  # a visit may start at most a day ahead of the server's clock (time zones, skew)
+MAX_LENGTH = timedelta(hours=24)  # and last at most 24 hours
 
 
 class VisitBase(SQLModel):
@@ -102,9 +105,7 @@ class VisitWrite(VisitBase):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> "VisitWrite":
-        errors: list[InitErrorDetails] = []
-        if self.ended_at is not None and self.ended_at < self.started_at:
-            errors.append(_error(("ended_at",), "must not be before started_at"))
+        errors = self._time_errors()
         details_model = DETAILS_BY_KIND[self.kind]
         try:
             self.details = details_model.model_validate(self.details).model_dump(mode="json", exclude_none=True)
@@ -124,6 +125,27 @@ class VisitWrite(VisitBase):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+
+    def _time_errors(self) -> list[InitErrorDetails]:
+        """Times in UTC (a moment that has none, such as 0001-01-01T00:00+01:00, is refused), starting at most
+        MAX_AHEAD from now, ending after the start and at most MAX_LENGTH later."""
+        errors = []
+        for name in ("started_at", "ended_at"):
+            value = getattr(self, name)
+            try:
+                setattr(self, name, value.astimezone(UTC) if value is not None else None)
+            except OverflowError:
+                errors.append(_error((name,), "is out of range (years 1 to 9999 in UTC)"))
+        if errors:
+            return errors
+        if self.started_at > utcnow() + MAX_AHEAD:
+            errors.append(_error(("started_at",), "must not be more than a day in the future"))
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            errors.append(_error(("ended_at",), "must not be before started_at"))
+        elif self.ended_at is not None and self.ended_at - self.started_at > MAX_LENGTH:
+            errors.append(_error(("ended_at",), "a visit lasts at most 24 hours: check the start and end times"))
+        return errors
 
 
 class VisitPublic(BaseModel):

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from functools import cache
 
-from sqlalchemy import JSON, ColumnElement, Table, Uuid, bindparam, delete, func, insert, select, true, update
+from sqlalchemy import JSON, ColumnElement, Table, Uuid, bindparam, delete, func, insert, select, true, union, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from api.db import utcnow
 from api.org.models import Department, Site
+from api.pain_points import triage
 from api.pain_points.models import PainPoint
 from api.themes.models import PainPointEmbedding
 from api.users.models import User
@@ -29,6 +30,7 @@ VISIT = Visit.__table__
 PAIN = PainPoint.__table__
 EMB = PainPointEmbedding.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
+AUDITED = (*PP_CONTENT, "site_id", "visit_kind", "occurred_at")  # after triage, a change leaves an audit line
 VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
 
 
@@ -114,6 +116,7 @@ def write_visits(
     new_visits, changed_visits, new_points, changed_points = [], [], [], []
     replaced: dict[uuid.UUID, list] = {}
     done: set[uuid.UUID] = set()
+    claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point id -> the visit of this batch that took it
     for data in writes:
         if data.id in done:  # the same visit twice in one batch: the first one counts
             result.rejected[data.id] = [_error(["id"], "this visit appears twice in the batch")]
@@ -132,9 +135,13 @@ def write_visits(
                 result.conflicts.append(data.id)
                 continue
         errors = _reference_errors(data, sites, departments, owners)
+        errors += [_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
+                   for i, pp in enumerate(data.pain_points)
+                   if claimed.get(pp.id, data.id) != data.id and owners.get(pp.id, data.id) == data.id]
         if errors:
             result.rejected[data.id] = errors
             continue
+        claimed.update(dict.fromkeys((pp.id for pp in data.pain_points), data.id))
         fields = {k: getattr(data, k) for k in VISIT_CONTENT}
         fields["content_hash"] = digest
         if row is None:
@@ -165,7 +172,7 @@ def write_visits(
             .values({**{c: bindparam(c) for c in cols}, "updated_at": now, "txid": stamp}),
             changed_visits,
         )
-        changed_points = _replace_pain_points(session, replaced, author.id, now)
+        changed_points, lines, live, removed = _replace_pain_points(session, replaced, author.id, now)
     _insert(session, PAIN, new_points, {
         "author_id": author.id, "status": "new", "version": 1, "created_at": now, "updated_at": now,
         "deleted_at": None, "theme_id": None, "theme_locked": False, "ref": None, "resolved_at": None})
@@ -178,6 +185,8 @@ def write_visits(
             update(PAIN).where(PAIN.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols}),
             changed_points,
         )
+        triage.relink_duplicates(session, live, removed, author.id, now)
+        triage.record(session, lines, author.id, now)
     session.flush()
     return result
 
@@ -222,27 +231,55 @@ def _pg_type(table: Table, column: str) -> str:
     return table.c[column].type.compile(dialect=postgresql.dialect())
 
 
-def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], author_id: uuid.UUID, now) -> list[dict]:
-    """Updates for the pain points of replaced visits: changed ones get a new version, left-out ones
-    are soft-deleted (their triage history stays)."""
-    stored = {
-        row.id: row for row in session.execute(select(PAIN).where(PAIN.c.visit_id.in_(list(replaced))))
-    }
-    updates = []
-    for visit_id, items in replaced.items():
-        kept = set()
+def lock_pain_points(session: Session, visit_ids: list[uuid.UUID]) -> tuple[dict, set[uuid.UUID]]:
+    """The pain points of these visits and the live duplicates of them (from any visit), locked in id order
+    in one statement (as triage.lock_rows does: no deadlock with a manager's triage), by id; and which of
+    the visits' own pain points are triaged (triage.triaged)."""
+    own, dup = PAIN.alias("own"), PAIN.alias("dup")
+    own_ids = select(own.c.id).where(own.c.visit_id.in_(visit_ids))
+    duplicates = select(dup.c.id).where(dup.c.duplicate_of_id.is_not(None), dup.c.deleted_at.is_(None),
+                                        dup.c.duplicate_of_id.in_(own_ids))
+    rows = session.execute(select(PAIN).where(PAIN.c.id.in_(union(own_ids, duplicates)))
+                           .order_by(PAIN.c.id).with_for_update()).all()
+    triaged = session.execute(select(PAIN.c.id).where(PAIN.c.visit_id.in_(visit_ids), triage.triaged()))
+    return {row.id: row for row in rows}, set(triaged.scalars())
+
+
+def _content_lines(old, values: dict) -> list[tuple[uuid.UUID, triage.Change]]:
+    """Audit lines for an author's rewrite of a triaged pain point: each changed field, old -> new."""
+    lines = [(old.id, triage.Change(k, getattr(old, k), values[k])) for k in AUDITED if getattr(old, k) != values[k]]
+    if old.withdrawn_at is not None:  # put back into its visit
+        lines.append((old.id, triage.Change("withdrawn_at", old.withdrawn_at, None)))
+    return lines
+
+
+def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], author_id: uuid.UUID, now):
+    """Updates for the pain points of replaced visits: changed ones get a new version, left-out ones are
+    soft-deleted, and withdrawn when triaged (managers still read them). Also returns the audit lines for
+    triaged ones, the locked rows still live after the write, and the ids removed."""
+    locked, triaged = lock_pain_points(session, list(replaced))
+    updates, lines, kept, removed = [], [], set(), set()
+    for items in replaced.values():
         for pp_id, values in items:
             kept.add(pp_id)
-            old = stored[pp_id]
+            old = locked[pp_id]
             changed = old.deleted_at is not None or any(getattr(old, k) != values[k] for k in PP_CONTENT)
             retext = old.text != values["text"] or old.quote != values["quote"]
-            updates.append({**values, "author_id": author_id, "deleted_at": None, "b_id": pp_id,
-                            "version": old.version + changed, "updated_at": now if changed else old.updated_at,
-                            "retext": retext})
-        for old in stored.values():
-            if old.visit_id == visit_id and old.id not in kept and old.deleted_at is None:
-                updates.append({**{k: getattr(old, k) for k in PP_CONTENT}, "author_id": old.author_id,
-                                "site_id": old.site_id, "visit_kind": old.visit_kind,
-                                "occurred_at": old.occurred_at, "position": old.position, "deleted_at": now,
-                                "b_id": old.id, "version": old.version + 1, "updated_at": now, "retext": False})
-    return updates
+            if pp_id in triaged:
+                lines += _content_lines(old, values)
+            updates.append({**values, "author_id": author_id, "deleted_at": None, "withdrawn_at": None,
+                            "b_id": pp_id, "version": old.version + changed,
+                            "updated_at": now if changed else old.updated_at, "retext": retext})
+    for old in locked.values():
+        if old.visit_id in replaced and old.id not in kept and old.deleted_at is None:
+            withdrawn = now if old.id in triaged else None
+            updates.append({**{k: getattr(old, k) for k in PP_CONTENT}, "author_id": old.author_id,
+                            "site_id": old.site_id, "visit_kind": old.visit_kind,
+                            "occurred_at": old.occurred_at, "position": old.position, "deleted_at": now,
+                            "withdrawn_at": withdrawn, "b_id": old.id, "version": old.version + 1,
+                            "updated_at": now, "retext": False})
+            removed.add(old.id)
+            if withdrawn:
+                lines.append((old.id, triage.Change("withdrawn_at", None, withdrawn)))
+    live = [r for r in locked.values() if r.id in kept or (r.deleted_at is None and r.id not in removed)]
+    return updates, lines, live, removed

@@ -57,6 +57,8 @@ def test_feed_is_newest_first_with_every_card_field_and_no_private_notes(
         "resolution_note": None,
         "duplicate_of_id": None,
         "comment_count": 0,
+        "withdrawn_at": None,
+        "withdrawn": False,
     }
     assert "Private" not in str(page)
 
