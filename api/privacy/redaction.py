@@ -10,9 +10,9 @@ How it decides:
   "-", every decimal digit of any script its ASCII digit, and full-width forms their ASCII letter (NFKC,
   only where it gives one ASCII character, so positions never shift). The answer keeps the author's own
   characters: only the masked spans are replaced, a no-break space or an en dash elsewhere stays.
-- Deliberately eager: any run of 7 or more digits is masked, even when glued to letters ("Visa4111…",
-  "tel0770…"), so a long order number may be masked as a phone number. Missing a real phone number is the
-  worse mistake.
+- Deliberately eager: apart from the shapes below, any run of 7 or more digits is masked, even glued to
+  letters ("Visa4111…", "tel0770…"), so a long order number may be masked as a phone number. Missing a
+  real phone number is the worse mistake.
 - What survives: runs of up to 6 digits (counts, prices, short references such as "AB-12345" or "#A1234"),
   dates (2026-11-20, 20/11/2026, 21.11.26), times (9.45, 14:30), year ranges (2019-2026) and amounts
   written next to a currency. A date-like run that goes on with the same separator ("06/12/34/56/78") is
@@ -195,11 +195,11 @@ def redact(text: str | None) -> str | None:
                   for m in _EMAIL.finditer(folded)]
     if spans:
         folded = _blank(folded, spans)
-    ibans = [(*m.span(), ACCOUNT_MASK) for m in _IBAN.finditer(folded) if _digits(m.group(0)) >= 10] \
-        if digits >= 10 else []
-    if ibans:
-        folded = _blank(folded, ibans)
-        spans += ibans
+    if digits >= 10:  # the shortest IBANs hold 13 digits; 10 leaves room for typing slips
+        ibans = [(*m.span(), ACCOUNT_MASK) for m in _IBAN.finditer(folded) if _digits(m.group(0)) >= 10]
+        if ibans:
+            folded = _blank(folded, ibans)
+            spans += ibans
     for match in _NUMBER.finditer(folded):
         spans += _number_spans(folded, match)
     if not spans:
