@@ -66,7 +66,7 @@ export async function render(main, [id], ctx) {
     stateLine.textContent = `Status: ${label}`;
     const panel = rec.state === 'rejected'
       ? rejectedPanel(rec, { resend, discard })
-      : rec.state === 'conflict' ? conflictPanel(rec, sites, departments, { keepMine, keepTheirs, keepBoth: both }) : null;
+      : rec.state === 'conflict' ? conflictPanel(rec, sites, deptMap, { keepMine, keepTheirs, keepBoth: both }) : null;
     const key = panel ? `${rec.state}:${JSON.stringify(rec.errors)}:${rec.conflict?.version}:${rec.rev}` : '';
     if (attention.dataset.key !== key) {
       attention.dataset.key = key;
