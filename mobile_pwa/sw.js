@@ -2,7 +2,7 @@
 // No business logic here: the outbox lives in the page (js/outbox.js, js/sync.js).
 // VERSION is a fingerprint of the shell's files: change any of them and tests/e2e/test_pwa_shell.py
 // names the new value (a changed sw.js is what makes phones fetch the new shell). SHELL lists every file.
-const VERSION = 'faae537074';
+const VERSION = '25afb22cb3';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

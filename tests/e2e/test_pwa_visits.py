@@ -93,3 +93,32 @@ def test_app_is_installable_and_fits_a_320_pixel_screen(phone, server):
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("heading", level=1, name="My visits")).to_be_visible()
     assert page.evaluate(wide), "My visits scrolls sideways at 320 px"
+
+
+def test_nothing_typed_is_lost_when_the_page_reloads_right_after(phone, server):
+    """A phone may close the app at any moment: a reload 50 ms after the last keystroke keeps every one."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    phone.start_visit("Shop-floor shift")
+    page.get_by_role("button", name="Add pain point").click()
+    point = page.get_by_role("group", name="Pain point 1")
+    typed = "Tills"
+    point.get_by_label("Pain point").press_sequentially(typed)
+    for n, severity in enumerate("15241"):
+        word = f" closed{n}"
+        point.get_by_label("Pain point").press_sequentially(word)
+        typed += word
+        page.wait_for_timeout(50)  # the one deliberate timing: the user leaves right after typing
+        page.reload()
+        expect(point.get_by_label("Pain point")).to_have_value(typed)
+
+        point.get_by_label("Severity").select_option(severity)
+        page.wait_for_timeout(50)
+        page.reload()
+        expect(point.get_by_label("Severity")).to_have_value(severity)
+
+    page.get_by_role("button", name="Finish visit").click()
+    visit = wait_for(lambda: server.visits(), what="the visit on the server")[0]
+    assert [(p["text"], p["severity"]) for p in visit["pain_points"]] == [(typed, 1)]

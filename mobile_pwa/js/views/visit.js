@@ -22,7 +22,6 @@ export async function render(main, [id], ctx) {
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
   const deptMap = new Map(departments.map((d) => [d.id, d]));
 
-  let timer = 0;
   let pending = false;
   let chain = Promise.resolve();
 
@@ -38,16 +37,16 @@ export async function render(main, [id], ctx) {
 
   const isRunning = () => !rec.visit.ended_at;
 
+  // Every change is written at once (no pause to wait for: a phone may close the app any moment).
+  // While a write runs, further changes queue one more write, which takes whatever is typed by then.
   function changed() {
-    pending = true;
     saved.textContent = 'Saving…';
-    clearTimeout(timer);
-    timer = setTimeout(() => save(), 300);
+    if (!pending) save();
+    pending = true;
   }
 
   /** Saves in order; each save starts from the revision the previous one produced. */
   function save(mode = 'auto', options = {}) {
-    clearTimeout(timer);
     chain = chain.then(async () => {
       pending = false;
       const stored = await saveVisit(structuredClone(rec), { mode, ...options });
@@ -59,7 +58,6 @@ export async function render(main, [id], ctx) {
     });
     return chain;
   }
-  const saveIfPending = () => (pending ? save() : chain);
 
   function updateMeta() {
     const label = stateLabel(rec);
@@ -340,12 +338,12 @@ export async function render(main, [id], ctx) {
     updateMeta();
     if (errorsChanged) drawPainPoints();
   });
-  const stopLeaveHook = ctx.onLeave(saveIfPending);
+  const stopLeaveHook = ctx.onLeave(() => chain);
 
   return async () => {
     clearInterval(interval);
     stopWatching();
     stopLeaveHook();
-    await saveIfPending();
+    await chain;
   };
 }
