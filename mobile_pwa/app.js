@@ -1,11 +1,5 @@
 // Start-up, routing, header (sync state, navigation), install and update prompts.
-//
-// Adding a screen (e.g. the manager's Feed): write js/views/NAME.js exporting render(main, params, ctx)
-// (it may return a cleanup function), route it in ROUTES below, list the file in sw.js SHELL and as a
-// modulepreload in index.html, then run tests/e2e/test_pwa_shell.py: it names the new sw.js VERSION.
-// A view may also export update(params): called when the hash changes within the same view (e.g. new
-// filters in the query), it returns true when the view took the change itself (no re-render).
-// A view that exports `wide = true` gets the full width of a desktop screen.
+// Adding a screen: see "The web app" in README.md.
 import * as api from './js/api.js';
 import { clearAll, get, put } from './js/db.js';
 import { on } from './js/bus.js';

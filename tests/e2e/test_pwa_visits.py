@@ -122,3 +122,23 @@ def test_nothing_typed_is_lost_when_the_page_reloads_right_after(phone, server):
     page.get_by_role("button", name="Finish visit").click()
     visit = wait_for(lambda: server.visits(), what="the visit on the server")[0]
     assert [(p["text"], p["severity"]) for p in visit["pain_points"]] == [(typed, 1)]
+
+
+def test_first_install_downloads_each_shell_file_once(phone, server):
+    """The service worker's precache reuses what the page just downloaded (a 304 at most), never a second copy."""
+    downloads: dict[str, int] = {}
+
+    def count(response):
+        path = response.url.removeprefix(server.url)
+        if path.startswith("/api/") or response.from_service_worker or response.status != 200:
+            return
+        # A revalidation (If-None-Match; the server answers 304, reported merged as 200) downloads nothing.
+        if "if-none-match" not in response.request.all_headers():
+            downloads[path] = downloads.get(path, 0) + 1
+
+    phone.context.on("response", count)
+    phone.sign_in()
+    phone.page.wait_for_function("caches.keys().then((names) => names.some((n) => n.startsWith('undercover-shell-')))")
+    phone.page.wait_for_function("navigator.serviceWorker.ready.then((reg) => reg.active.state === 'activated')")
+    assert "/js/outbox.js" in downloads
+    assert {path: n for path, n in downloads.items() if n > 1} == {}
