@@ -1,6 +1,6 @@
 // Undercover's service worker: keeps the app shell on the phone and a fallback copy of API reads.
 // No business logic here: the outbox lives in the page. VERSION: see "The web app" in README.md.
-const VERSION = '0d09a604da';
+const VERSION = '198b7b7831';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

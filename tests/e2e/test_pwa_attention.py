@@ -15,21 +15,26 @@ def test_rejected_visit_shows_the_reason_is_fixed_and_resent_or_discarded(phone,
     page = phone.page
     phone.sign_in()
 
-    # Too long for the server (2000 characters at most). The phone flags it but never cuts what was typed.
+    # Finish refuses what the server would refuse; an edit after Finish goes out on its own, and the server
+    # has the last word: 2000 characters at most. The phone flags it but never cuts what was typed.
     phone.start_visit("Listened call")
     page.get_by_label("Channel").select_option("phone")
-    phone.add_pain_point("x" * 2001)
+    phone.add_pain_point("Caller on hold")
     phone.add_pain_point("Hold music restarts every 20 seconds")
-    expect(page.get_by_text("too long to send")).to_be_visible()
     phone.wait_saved()
     page.get_by_role("button", name="Finish visit").click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    page.get_by_label("Pain point").first.fill("x" * 2001)
+    expect(page.get_by_text("too long to send")).to_be_visible()
     expect(phone.sync_state()).to_have_text("Needs attention (1)")
 
-    # A second refused visit, to be discarded deliberately.
+    # A second refused edit, to be discarded deliberately.
     phone.start_visit("Shop-floor shift")
-    phone.add_pain_point("y" * 2500)
+    phone.add_pain_point("Stock room door propped open")
     phone.wait_saved()
     page.get_by_role("button", name="Finish visit").click()
+    expect(page.get_by_text("Status: Synced")).to_be_visible()
+    page.get_by_label("Pain point").first.fill("y" * 2500)
     expect(phone.sync_state()).to_have_text("Needs attention (2)")
 
     page.get_by_role("link", name="My visits").click()
@@ -51,17 +56,19 @@ def test_rejected_visit_shows_the_reason_is_fixed_and_resent_or_discarded(phone,
     attention.get_by_role("link", name=re.compile("Shop-floor shift")).click()
     page.get_by_role("button", name="Discard", exact=True).click()
     page.get_by_role("dialog").get_by_role("button", name="Discard").click()
+    expect(page.get_by_text("Your changes were discarded.")).to_be_visible()
+    expect(page.get_by_label("Pain point")).to_have_value("Stock room door propped open")
     expect(phone.sync_state()).to_have_text("All synced")
+    page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("list", name="Needs attention")).to_have_count(0)
-    expect(page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(2)
 
-    visits = server.visits()
-    assert len(visits) == 1
-    assert visits[0]["kind"] == "listened_call"
-    assert visits[0]["details"] == {"channel": "phone"}
-    assert [p["text"] for p in visits[0]["pain_points"]] == [
+    visits = {v["kind"]: v for v in server.visits()}
+    assert visits["listened_call"]["details"] == {"channel": "phone"}
+    assert [p["text"] for p in visits["listened_call"]["pain_points"]] == [
         "Caller waited 14 minutes before anyone answered", "Hold music restarts every 20 seconds",
     ]
+    assert [p["text"] for p in visits["shop_floor_shift"]["pain_points"]] == ["Stock room door propped open"]
 
 
 def test_conflicting_edits_on_two_phones_keep_both_until_the_user_chooses(phone, second_phone, server):

@@ -14,7 +14,7 @@ def finish(phone) -> None:
 
     phone.wait_saved()
     phone.page.get_by_role("button", name="Finish visit").click()
-    expect(phone.page.get_by_text("queued to sync")).to_be_visible()
+    expect(phone.page.get_by_text("Visit finished and saved on this phone.")).to_be_visible()
 
 
 def test_visit_logged_offline_survives_a_reload_and_syncs_exactly_once(phone, server):

@@ -5,11 +5,11 @@ import { on } from '../bus.js';
 import {
   KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth,
 } from '../outbox.js';
-import { detailFields, stepFieldset, painPointFieldset, longText, tickStep } from './visit-parts.js';
+import {
+  detailFields, stepFieldset, painPointFieldset, longText, tickStep, check, mark, NOTES_MAX, NOT_A_SITE,
+} from './visit-parts.js';
 import { rejectedPanel, conflictPanel } from './resolve.js';
 import { stateLabel } from './visits.js';
-
-const NOTES_MAX = 10000;
 
 export async function render(main, [id], ctx) {
   let rec = await getVisit(id);
@@ -24,6 +24,8 @@ export async function render(main, [id], ctx) {
 
   let pending = false;
   let chain = Promise.resolve();
+  let problems = new Map(); // shown by the next draw only
+  const flag = (f, key) => problems.has(key) && mark(f, problems.get(key));
 
   const saved = h('p', { class: 'saved' }, 'Saved on this phone');
   const clock = h('p', { class: 'clock', role: 'timer' });
@@ -37,8 +39,7 @@ export async function render(main, [id], ctx) {
 
   const isRunning = () => !rec.visit.ended_at;
 
-  // Every change is written at once (no pause to wait for: a phone may close the app any moment).
-  // While a write runs, further changes queue one more write, which takes whatever is typed by then.
+  // Every change is written at once (the app may close any moment); changes during a write queue one more.
   function changed() {
     saved.textContent = 'Saving…';
     if (!pending) save();
@@ -144,7 +145,7 @@ export async function render(main, [id], ctx) {
     if (!list.length) painBox.append(h('p', { class: 'hint' }, 'Tap “Add pain point” whenever something hurts a customer or an employee.'));
     const stepNames = rec.visit.kind === 'journey_walkthrough' ? steps().map((s) => s.name) : null;
     return list.map((_, i) => {
-      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], onChange: changed, remove: removePainPoint });
+      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint });
       painBox.append(part.box);
       return part;
     });
@@ -184,12 +185,11 @@ export async function render(main, [id], ctx) {
       const site = byName.get(typed.toLowerCase());
       rec.visit.site_id = site ? site.id : null;
       rec.local.site_text = site ? '' : f.control.value;
-      const unknown = typed && !site;
-      f.hint.textContent = unknown ? 'Not a site in the list: pick one of the suggestions.' : emptyHint;
-      f.hint.classList.toggle('bad', Boolean(unknown));
+      mark(f, typed && !site && NOT_A_SITE, emptyHint);
       changed();
     });
     f.wrap.append(datalist);
+    flag(f, 'site');
     return f.wrap;
   }
 
@@ -198,17 +198,16 @@ export async function render(main, [id], ctx) {
     f.control.addEventListener('change', () => {
       const iso = fromLocalInput(f.control.value);
       if (!iso && key === 'started_at') {
-        f.hint.textContent = 'A visit needs a start time.';
-        f.hint.hidden = false;
+        mark(f, 'A visit needs a start time.');
         return;
       }
       rec.visit[key] = iso;
-      const bad = rec.visit.ended_at && rec.visit.ended_at < rec.visit.started_at;
-      f.hint.textContent = bad ? 'The end is before the start.' : '';
-      f.hint.hidden = !bad;
+      const times = check(rec);
+      mark(f, times.get('started_at') || times.get('ended_at'));
       tick();
       changed();
     });
+    flag(f, key);
     return f.wrap;
   }
 
@@ -222,6 +221,8 @@ export async function render(main, [id], ctx) {
   function draw() {
     const notes = longText('Notes', rec.visit, 'notes', NOTES_MAX, changed, 'What you saw and heard.');
     const privateNotes = longText('Private notes', rec.visit, 'private_notes', NOTES_MAX, changed, 'Only you can read these.');
+    flag(notes, 'notes');
+    flag(privateNotes, 'private_notes');
     const incognito = nextId();
     const extra = [];
     if (rec.state === 'draft' && rec.version === 0) {
@@ -249,13 +250,27 @@ export async function render(main, [id], ctx) {
     tick();
   }
 
+  /** Nothing the server would refuse is sent: the problems show beside their fields, the first focused. */
+  function ready(end) {
+    problems = check(rec, end);
+    if (!problems.size) return true;
+    draw();
+    problems = new Map();
+    notice.textContent = 'Not sent yet: please correct what is marked below.';
+    form.querySelector('[aria-invalid="true"]')?.focus();
+    return false;
+  }
+
   async function finish() {
+    const end = new Date().toISOString();
+    if (!ready(end)) return;
     stopStepTimer();
-    rec.visit.ended_at = new Date().toISOString();
+    rec.visit.ended_at = end;
     rec.visit.pain_points = rec.visit.pain_points.filter((p) => !isBlankPainPoint(p));
     await save('queue');
     draw();
-    notice.textContent = 'Visit finished and saved on this phone. It is queued to sync.';
+    // Not "queued": the status line says where it is.
+    notice.textContent = 'Visit finished and saved on this phone.';
     notice.focus();
   }
 
@@ -282,6 +297,7 @@ export async function render(main, [id], ctx) {
   }
 
   async function resend() {
+    if (!ready()) return;
     await save('queue');
     notice.textContent = 'Sent again. The status above shows whether the server accepted it.';
     notice.focus();
