@@ -1,6 +1,5 @@
-// Undercover's service worker: keeps the app shell on the phone and a fallback copy of API reads.
-// No business logic here: the outbox lives in the page. VERSION: see "The web app" in README.md.
-const VERSION = '198b7b7831';
+// The app shell and a fallback copy of API reads; no business logic. VERSION: see README.md.
+const VERSION = '4a5f341e98';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;
@@ -40,7 +39,7 @@ const SHELL = [
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // Through the HTTP cache the page just filled: the server's ETags make each file a 304, not a second download.
+    // Through the HTTP cache the page filled: a 304 per file, not a second download.
     await cache.addAll(SHELL);
   })());
 });
@@ -99,7 +98,7 @@ async function networkFirst(request) {
   try {
     const response = await fetch(request);
     if (response.ok) {
-      // The offline copy says when it was saved: the page shows "as of" that time when it gets the copy.
+      // The copy says when it was saved: the page shows "as of" that time.
       const headers = new Headers(response.headers);
       headers.set('X-Cached-At', new Date().toISOString());
       const body = await response.clone().arrayBuffer();

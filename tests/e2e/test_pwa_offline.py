@@ -166,3 +166,31 @@ def test_sign_out_warns_about_unsynced_visits_before_clearing_the_phone(phone, s
     assert len(server.visits()) == 1
     page.reload()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_connection_lost_while_a_sync_is_on_its_way_still_reads_offline(phone, server):
+    """The answer to a sync sent just before the connection dropped must not make the phone look online."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    held = []
+    page.route("**/api/sync", lambda route: held.append(route))
+    page.get_by_role("button", name="Sync now").click()
+    wait_for(lambda: held, what="a sync on its way", page=page)
+    answer = held[0].fetch()
+    phone.context.set_offline(True)
+    expect(phone.sync_state()).to_have_text("Offline")
+    held[0].fulfill(response=answer)
+    expect(page.get_by_role("banner")).not_to_contain_text("syncing")
+    expect(phone.sync_state()).to_have_text("Offline")
+
+    # A visit finished now waits, and says so.
+    phone.start_visit("Listened call")
+    phone.add_pain_point("Caller cut off twice")
+    finish(phone)
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    page.unroute("**/api/sync")
+    phone.context.set_offline(False)
+    expect(phone.sync_state()).to_have_text("All synced")
+    assert len(server.visits()) == 1

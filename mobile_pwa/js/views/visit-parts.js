@@ -67,7 +67,7 @@ export function longText(label, obj, key, max, onChange, hintText = '') {
   return f;
 }
 
-/** What the server would refuse (its rules): Map field key ('site', 'notes', '<pain point id>.text'…) → plain words. */
+/** What the server would refuse: Map of field key ('site', '<pain point id>.text'…) → plain words. */
 export function check(rec, end = rec.visit.ended_at || new Date().toISOString()) {
   const v = rec.visit;
   const out = new Map();
