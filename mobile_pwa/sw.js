@@ -1,5 +1,5 @@
 // The app shell and a fallback copy of API reads; no business logic. VERSION: see README.md.
-const VERSION = '4a5f341e98';
+const VERSION = 'ac2234247b';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

@@ -190,7 +190,12 @@ def test_connection_lost_while_a_sync_is_on_its_way_still_reads_offline(phone, s
     phone.add_pain_point("Caller cut off twice")
     finish(phone)
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    # Sync now while offline says why nothing happens.
+    page.get_by_role("button", name="Sync now").click()
+    offline_note = page.get_by_text("You are offline: your visits are kept here")
+    expect(offline_note).to_be_visible()
     page.unroute("**/api/sync")
     phone.context.set_offline(False)
     expect(phone.sync_state()).to_have_text("All synced")
+    expect(offline_note).to_have_count(0)
     assert len(server.visits()) == 1

@@ -138,6 +138,15 @@ def test_finish_asks_to_correct_what_the_server_would_refuse_beside_the_field(ph
     site.fill("Leeds Kirkstal")
     phone.add_pain_point("", quote="We waited ages", department="Logistics")
     phone.add_pain_point("Queue out of the door", severity="4")
+    fits = """(el) => {
+        const style = getComputedStyle(el);
+        const pen = document.createElement('canvas').getContext('2d');
+        pen.font = style.font;
+        const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        return pen.measureText(el.selectedOptions[0].text).width <= room;
+    }"""
+    assert page.get_by_role("group", name="Pain point 1").get_by_label("Severity").evaluate(fits), \
+        "“3 – real problem” is cut off"
 
     finish.click()
     expect(site).to_be_focused()
