@@ -1,11 +1,5 @@
 // Start-up, routing, header (sync state, navigation), install and update prompts.
-//
-// Adding a screen (e.g. the manager's Feed): write js/views/NAME.js exporting render(main, params, ctx)
-// (it may return a cleanup function), route it in ROUTES below, list the file in sw.js SHELL and as a
-// modulepreload in index.html, then run tests/e2e/test_pwa_shell.py: it names the new sw.js VERSION.
-// A view may also export update(params): called when the hash changes within the same view (e.g. new
-// filters in the query), it returns true when the view took the change itself (no re-render).
-// A view that exports `wide = true` gets the full width of a desktop screen.
+// Adding a screen: see "The web app" in README.md.
 import * as api from './js/api.js';
 import { clearAll, get, put } from './js/db.js';
 import { on } from './js/bus.js';
@@ -110,6 +104,7 @@ async function route() {
     return;
   }
   cleanup = typeof result === 'function' ? result : null;
+  offerInstall();
   const heading = main.querySelector('h1');
   document.title = heading ? `${heading.textContent} – Undercover` : 'Undercover';
   if (!firstRender && heading && !main.contains(document.activeElement)) {
@@ -142,6 +137,7 @@ function renderSync(status) {
   header.dataset.state = status.attention ? 'attention' : status.offline ? 'offline' : 'ok';
   document.getElementById('sync-now').disabled = status.syncing;
   if (status.authNeeded) showAuthBanner();
+  if (!status.offline) hideBanner('offline');
 }
 
 async function signOut() {
@@ -232,20 +228,35 @@ function registerServiceWorker() {
   }).catch((err) => console.warn('service worker not registered', err));
 }
 
-function setUpInstall() {
-  window.addEventListener('beforeinstallprompt', (event) => {
-    event.preventDefault();
+// Phones only, never on the sign-in screen; "Not now" is remembered.
+let installEvent = null;
+
+function offerInstall() {
+  const phone = navigator.maxTouchPoints > 0 && matchMedia('(max-width: 48rem)').matches;
+  if (!installEvent || !phone || currentView === signin || localStorage.getItem('install-declined')) {
+    hideBanner('install');
+  } else if (!banners.querySelector('[data-key="install"]')) {
     showBanner('install', [
       h('p', {}, 'Install Undercover on this phone: it opens faster and works without a connection.'),
       h('div', { class: 'row' },
         h('button', {
           type: 'button', class: 'btn small primary',
-          onclick: async () => { hideBanner('install'); event.prompt(); await event.userChoice.catch(() => null); },
+          onclick: () => { hideBanner('install'); installEvent.prompt(); installEvent = null; },
         }, 'Install app'),
-        h('button', { type: 'button', class: 'btn small', onclick: () => hideBanner('install') }, 'Not now')),
-    ]);
+        h('button', {
+          type: 'button', class: 'btn small', onclick: () => { localStorage.setItem('install-declined', '1'); offerInstall(); },
+        }, 'Not now')),
+    ]).classList.add('float');
+  }
+}
+
+function setUpInstall() {
+  window.addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault();
+    installEvent = event;
+    offerInstall();
   });
-  window.addEventListener('appinstalled', () => hideBanner('install'));
+  window.addEventListener('appinstalled', () => { installEvent = null; hideBanner('install'); });
   const iOS = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
   if (iOS && !navigator.standalone) {
     get('kv', 'ios-note-dismissed').then((dismissed) => {
@@ -280,9 +291,10 @@ async function start() {
   setUpInstall();
   on('sync', renderSync);
   on('session', (what) => { if (what === 'expired') showAuthBanner(); });
-  document.getElementById('sync-now').addEventListener('click', () => {
-    syncNow();
+  document.getElementById('sync-now').addEventListener('click', async () => {
     refreshLists();
+    await syncNow();
+    if (getStatus().offline) showBanner('offline', h('p', {}, 'You are offline: your visits are kept here and sync when the connection is back.'));
   });
   window.addEventListener('hashchange', route);
   window.addEventListener('pagehide', saveEverything);

@@ -56,6 +56,7 @@ export async function request(path, { method = 'GET', json, form, auth = true, t
     res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit', signal: abort.signal });
     text = await res.text();
   } catch (err) {
+    emit('offline');
     throw new NetworkError(err && err.message ? err.message : 'No connection');
   } finally {
     clearTimeout(timer);
@@ -93,10 +94,7 @@ export function query(params) {
   return text ? `?${text}` : '';
 }
 
-/**
- * A read that may come from the service worker's offline copy: { ...response, asOf } where asOf is the
- * time the copy was saved (null when the answer is fresh). Rejects with NetworkError when neither came.
- */
+/** A read, maybe the service worker's offline copy: { ...response, asOf (when saved; null if fresh) }. */
 export async function read(path) {
   const res = await request(path);
   return { ...res, asOf: res.headers.get('X-Cached-At') || null };

@@ -1,5 +1,4 @@
-// App-wide events: 'visits' (a visit record changed; detail = id or null), 'sync' (sync status changed),
-// 'session' (signed in / out / needs sign-in again).
+// App-wide events: 'visits' (detail: id or null), 'queued', 'sync' (status), 'session', 'offline', 'lists'.
 export const bus = new EventTarget();
 export const emit = (type, detail = null) => bus.dispatchEvent(new CustomEvent(type, { detail }));
 export const on = (type, fn) => {

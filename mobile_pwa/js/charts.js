@@ -1,5 +1,4 @@
-// Our own small charts: inline SVG built node by node (never markup), each with a text alternative —
-// role="img" with an aria-label on the drawing, and a real table of the numbers behind it.
+// Small SVG charts built node by node, each an aria-labelled img with a table of its numbers.
 import { h, nextId } from './ui.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -37,31 +36,27 @@ export function sparkline(values, label) {
   return el;
 }
 
-/**
- * Horizontal bars, one per row: [{ label, value }]. Options: target (a dashed line with its label),
- * unit (appended to values), max.
- */
+/** Horizontal bars [{ label, value }], labels above (never cut off). Options: target, unit, max. */
 export function bars(rows, label, { target = null, unit = '', max = null } = {}) {
   const width = 360;
-  const row = 26;
-  const left = 132;
+  const row = 34;
   const right = 52;
   const top = target !== null ? 16 : 4;
   const height = top + rows.length * row + 4;
   const top1 = Math.max(max || 0, target || 0, ...rows.map((r) => r.value), 1);
-  const scale = (v) => ((width - left - right) * v) / top1;
+  const scale = (v) => ((width - right) * v) / top1;
   const el = svg(width, height, label, 'bars');
   rows.forEach((r, i) => {
     const y = top + i * row;
-    const name = r.label.length > 20 ? `${r.label.slice(0, 19)}…` : r.label;
-    el.append(s('text', { x: left - 6, y: y + 17, class: 'label end' }, name));
-    el.append(s('rect', { x: left, y: y + 4, width: Math.max(1, scale(r.value)).toFixed(1), height: row - 8, class: r.warn ? 'bar warn' : 'bar' }));
-    el.append(s('text', { x: left + scale(r.value) + 4, y: y + 17, class: 'label' }, `${fmt(r.value)}${unit}`));
+    const name = r.label.length > 50 ? `${r.label.slice(0, 49)}…` : r.label;
+    el.append(s('text', { x: 2, y: y + 12, class: 'label' }, name));
+    el.append(s('rect', { x: 0, y: y + 16, width: Math.max(1, scale(r.value)).toFixed(1), height: 14, class: r.warn ? 'bar warn' : 'bar' }));
+    el.append(s('text', { x: scale(r.value) + 4, y: y + 28, class: 'label' }, `${fmt(r.value)}${unit}`));
   });
   if (target !== null) {
-    const x = left + scale(target);
+    const x = scale(target);
     el.append(s('line', { x1: x, x2: x, y1: 12, y2: height, class: 'target' }));
-    el.append(s('text', { x, y: 10, class: 'label small mid' }, `target ${fmt(target)}${unit}`));
+    el.append(s('text', { x: Math.max(x, 30), y: 10, class: 'label small mid' }, `target ${fmt(target)}${unit}`));
   }
   return el;
 }

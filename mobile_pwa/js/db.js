@@ -76,7 +76,6 @@ export const get = (store, key) => transact(store, 'readonly', (s) => done(s[sto
 export const getAll = (store) => transact(store, 'readonly', (s) => done(s[store].getAll()));
 export const put = (store, value, key) =>
   transact(store, 'readwrite', (s) => done(key === undefined ? s[store].put(value) : s[store].put(value, key)));
-export const del = (store, key) => transact(store, 'readwrite', (s) => done(s[store].delete(key)));
 
 /** Replaces a whole cached list (sites, departments). */
 export const replaceAll = (store, rows) =>

@@ -1,4 +1,4 @@
-// What the managers' screens share: readable names, the lists behind their pickers, the "as of" note.
+// Shared by the managers' screens: names, picker lists, the "as of" note.
 import * as api from './api.js';
 import { getAll } from './db.js';
 import { h, when } from './ui.js';

@@ -1,5 +1,4 @@
-// Pushes the outbox (first in, first out) and pulls the user's own changes, through POST /api/sync.
-// A queued visit leaves the outbox only once the server has answered for it (see outbox.applySyncResult).
+// Pushes the outbox (FIFO) and pulls the user's changes via POST /api/sync; an item leaves once answered.
 import * as api from './api.js';
 import { replaceAll } from './db.js';
 import { emit, on } from './bus.js';
@@ -99,6 +98,7 @@ async function flushOnce() {
   if (navigator.onLine === false) {
     status.offline = true;
     publish();
+    scheduleRetry(); // the 'online' event alone is not to be trusted
     return 'stop';
   }
   status.syncing = true;
@@ -110,7 +110,8 @@ async function flushOnce() {
         method: 'POST',
         json: { visits: batch.items.map((item) => item.payload), cursor: batch.cursor },
       });
-      status.offline = false;
+      // An answer to a request sent before the connection dropped does not make us online.
+      status.offline = navigator.onLine === false;
       if (res.status === 401) {
         status.authNeeded = true;
         await api.tokenRejected();
@@ -145,11 +146,7 @@ async function flushOnce() {
     }
     return 'ok';
   } catch (err) {
-    if (err instanceof api.NetworkError) {
-      status.offline = true;
-      scheduleRetry();
-      return 'stop';
-    }
+    if (err instanceof api.NetworkError) return 'stop'; // marked offline, retry scheduled: see on('offline')
     throw err;
   } finally {
     status.syncing = false;
@@ -191,10 +188,13 @@ export function startSync() {
     failures = 0;
     syncNow();
   });
-  window.addEventListener('offline', () => {
+  // Any request without an answer (any screen's) means offline until a sync gets through.
+  on('offline', () => {
     status.offline = true;
     publish();
+    if (!retryTimer) scheduleRetry();
   });
+  window.addEventListener('offline', () => emit('offline'));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();
   });

@@ -14,7 +14,7 @@ def finish(phone) -> None:
 
     phone.wait_saved()
     phone.page.get_by_role("button", name="Finish visit").click()
-    expect(phone.page.get_by_text("queued to sync")).to_be_visible()
+    expect(phone.page.get_by_text("Visit finished and saved on this phone.")).to_be_visible()
 
 
 def test_visit_logged_offline_survives_a_reload_and_syncs_exactly_once(phone, server):
@@ -166,3 +166,36 @@ def test_sign_out_warns_about_unsynced_visits_before_clearing_the_phone(phone, s
     assert len(server.visits()) == 1
     page.reload()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_connection_lost_while_a_sync_is_on_its_way_still_reads_offline(phone, server):
+    """The answer to a sync sent just before the connection dropped must not make the phone look online."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    held = []
+    page.route("**/api/sync", lambda route: held.append(route))
+    page.get_by_role("button", name="Sync now").click()
+    wait_for(lambda: held, what="a sync on its way", page=page)
+    answer = held[0].fetch()
+    phone.context.set_offline(True)
+    expect(phone.sync_state()).to_have_text("Offline")
+    held[0].fulfill(response=answer)
+    expect(page.get_by_role("banner")).not_to_contain_text("syncing")
+    expect(phone.sync_state()).to_have_text("Offline")
+
+    # A visit finished now waits, and says so.
+    phone.start_visit("Listened call")
+    phone.add_pain_point("Caller cut off twice")
+    finish(phone)
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    # Sync now while offline says why nothing happens.
+    page.get_by_role("button", name="Sync now").click()
+    offline_note = page.get_by_text("You are offline: your visits are kept here")
+    expect(offline_note).to_be_visible()
+    page.unroute("**/api/sync")
+    phone.context.set_offline(False)
+    expect(phone.sync_state()).to_have_text("All synced")
+    expect(offline_note).to_have_count(0)
+    assert len(server.visits()) == 1

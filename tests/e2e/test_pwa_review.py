@@ -83,6 +83,8 @@ def test_manager_filters_the_feed_triages_a_pain_point_and_sees_the_audit_line(d
     expect(page.get_by_role("heading", level=1, name="Feed")).to_be_visible()
     cards = page.get_by_role("list", name="Pain points", exact=True)
     expect(cards.get_by_role("listitem")).to_have_count(3)
+    # Each card's checkbox is announced with what it selects.
+    expect(cards.get_by_role("checkbox", name="Select pain point: Only two tills open at lunchtime")).to_be_visible()
 
     # Filters combine, and land in the URL: "tills" alone finds two, with severity 4 or more one.
     page.get_by_label("Search").fill("tills")
@@ -210,6 +212,12 @@ def test_themes_and_dashboard_draw_charts_with_text_alternatives(desk, server):
     expect(flow).to_have_attribute("aria-label", re.compile("10 opened"))
     expect(page.get_by_role("table", name="Pain points per week")).to_be_attached()
     expect(page.get_by_role("img", name=re.compile("Open pain points by department"))).to_be_visible()
+    # No chart text runs off its drawing ("Journey walkthrough" once lost its J).
+    cut = page.evaluate("""() => [...document.querySelectorAll('svg[role=img] text')].filter((t) => {
+        const box = t.getBBox();
+        return box.x < 0 || box.x + box.width > t.ownerSVGElement.viewBox.baseVal.width;
+    }).map((t) => t.textContent)""")
+    assert cut == []
     assert desk.console == []
 
 
@@ -221,6 +229,9 @@ def test_executive_answers_the_pulse_and_a_second_answer_updates_the_month(phone
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Pulse").click()
     expect(page.get_by_role("heading", level=1, name="Pulse")).to_be_visible()
     first = page.get_by_role("group", name=re.compile("1. How well do you understand"))
+    # The 0–10 scale fits one row on a phone.
+    tops = {round(first.get_by_text(str(n), exact=True).bounding_box()["y"]) for n in range(11)}
+    assert len(tops) == 1, tops
     first.get_by_role("radio", name="7").check()
     page.get_by_label(re.compile("2. What metrics and insight")).fill("Churn by store, weekly")
     page.get_by_role("button", name="Send my answers").click()

@@ -93,3 +93,117 @@ def test_app_is_installable_and_fits_a_320_pixel_screen(phone, server):
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("heading", level=1, name="My visits")).to_be_visible()
     assert page.evaluate(wide), "My visits scrolls sideways at 320 px"
+
+
+def test_nothing_typed_is_lost_when_the_page_reloads_right_after(phone, server):
+    """A phone may close the app at any moment: a reload 50 ms after the last keystroke keeps every one."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    phone.start_visit("Shop-floor shift")
+    page.get_by_role("button", name="Add pain point").click()
+    point = page.get_by_role("group", name="Pain point 1")
+    typed = "Tills"
+    point.get_by_label("Pain point").press_sequentially(typed)
+    for n, severity in enumerate("15241"):
+        word = f" closed{n}"
+        point.get_by_label("Pain point").press_sequentially(word)
+        typed += word
+        page.wait_for_timeout(50)  # the one deliberate timing: the user leaves right after typing
+        page.reload()
+        expect(point.get_by_label("Pain point")).to_have_value(typed)
+
+        point.get_by_label("Severity").select_option(severity)
+        page.wait_for_timeout(50)
+        page.reload()
+        expect(point.get_by_label("Severity")).to_have_value(severity)
+
+    page.get_by_role("button", name="Finish visit").click()
+    visit = wait_for(lambda: server.visits(), what="the visit on the server")[0]
+    assert [(p["text"], p["severity"]) for p in visit["pain_points"]] == [(typed, 1)]
+
+
+def test_finish_asks_to_correct_what_the_server_would_refuse_beside_the_field(phone, server):
+    """A typed site that is not in the list, a quote without its pain point, impossible times: fixed before Finish."""
+    from datetime import datetime, timedelta
+
+    from playwright.sync_api import expect
+
+    page = phone.page
+    finish = page.get_by_role("button", name="Finish visit")
+    phone.sign_in()
+    phone.start_visit("Shop-floor shift")
+    site = page.get_by_label("Site")
+    site.fill("Leeds Kirkstal")
+    phone.add_pain_point("", quote="We waited ages", department="Logistics")
+    phone.add_pain_point("Queue out of the door", severity="4")
+    fits = """(el) => {
+        const style = getComputedStyle(el);
+        const pen = document.createElement('canvas').getContext('2d');
+        pen.font = style.font;
+        const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        return pen.measureText(el.selectedOptions[0].text).width <= room;
+    }"""
+    assert page.get_by_role("group", name="Pain point 1").get_by_label("Severity").evaluate(fits), \
+        "“3 – real problem” is cut off"
+
+    finish.click()
+    expect(site).to_be_focused()
+    expect(site).to_have_accessible_description(re.compile("Not a site in the list"))
+    expect(page.get_by_role("timer")).to_contain_text("Running")
+
+    site.fill("Leeds Kirkstall")
+    finish.click()
+    first = page.get_by_role("group", name="Pain point 1").get_by_label("Pain point")
+    expect(first).to_be_focused()
+    expect(first).to_have_accessible_description("Say what went wrong: a quote alone is not enough.")
+    first.fill("Nobody at the service desk")
+
+    started = page.get_by_label("Started")
+    for when, words in ((datetime.now() - timedelta(hours=25), "A visit may not last longer than 24 hours."),
+                        (datetime.now() + timedelta(hours=25), "A visit may not start more than a day in the future.")):
+        started.fill(when.strftime("%Y-%m-%dT%H:%M:%S"))
+        finish.click()
+        expect(started).to_be_focused()
+        expect(started).to_have_accessible_description(words)
+        expect(page.get_by_role("timer")).to_contain_text("Running")
+    assert server.visits() == []
+
+    started.fill((datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S"))
+    finish.click()
+    expect(page.get_by_text("Visit finished and saved on this phone.")).to_be_visible()
+    ended = page.get_by_label("Ended")
+    expect(ended).not_to_have_value("")
+    expect(page.get_by_text("Status: Synced")).to_be_visible()
+    expect(page.get_by_text("queued to sync")).to_have_count(0)  # the state line is the one truth
+    (visit,) = server.visits()
+    assert visit["site_id"] is not None
+    assert [(p["text"], p["quote"]) for p in visit["pain_points"]] == [
+        ("Nobody at the service desk", "We waited ages"), ("Queue out of the door", None),
+    ]
+
+    # Times of a finished visit are checked as they change, beside the field.
+    ended.fill((datetime.now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S"))
+    expect(ended).to_have_accessible_description("A visit may not end before it starts.")
+    assert phone.console == []
+
+
+def test_first_install_downloads_each_shell_file_once(phone, server):
+    """The service worker's precache reuses what the page just downloaded (a 304 at most), never a second copy."""
+    downloads: dict[str, int] = {}
+
+    def count(response):
+        path = response.url.removeprefix(server.url)
+        if path.startswith("/api/") or response.from_service_worker or response.status != 200:
+            return
+        # A revalidation (If-None-Match; the server answers 304, reported merged as 200) downloads nothing.
+        if "if-none-match" not in response.request.all_headers():
+            downloads[path] = downloads.get(path, 0) + 1
+
+    phone.context.on("response", count)
+    phone.sign_in()
+    phone.page.wait_for_function("caches.keys().then((names) => names.some((n) => n.startsWith('undercover-shell-')))")
+    phone.page.wait_for_function("navigator.serviceWorker.ready.then((reg) => reg.active.state === 'activated')")
+    assert "/js/outbox.js" in downloads
+    assert {path: n for path, n in downloads.items() if n > 1} == {}

@@ -1,5 +1,4 @@
-// The dashboard: field time against the target, the flow of pain points, the reality-check pulse.
-// Every chart has a table of its numbers (read by screen readers, shown with "Show numbers").
+// The dashboard: field time, the flow of pain points, the pulse. Every chart has a table of its numbers.
 import * as api from '../api.js';
 import { h, field, select } from '../ui.js';
 import { KIND, day, asOfNote, computedNote, load } from '../lists.js';

@@ -1,5 +1,4 @@
-// One pain point: what was seen, the visit it came from (never private notes), triage, duplicates,
-// the audit history and the comments.
+// One pain point: its visit (never private notes), triage, history, comments.
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
 import { STATUS, KIND, FELT, day, asOfNote, load, send, options } from '../lists.js';

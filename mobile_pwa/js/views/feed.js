@@ -1,5 +1,4 @@
-// The pain-point feed (managers) and "My pain points" (executives): newest first, filters in the URL,
-// infinite scroll with a "Load more" button, a detail pane beside the list on wide screens, bulk triage.
+// The feed (managers) and "My pain points" (executives): filters in the URL, detail pane, bulk triage.
 import * as api from '../api.js';
 import { h, field, select, nextId } from '../ui.js';
 import {
@@ -125,7 +124,7 @@ export async function render(main, [mode, query], ctx) {
           id, type: 'checkbox', checked: selected.has(item.id),
           onchange: (e) => { if (e.target.checked) selected.add(item.id); else selected.delete(item.id); showBulk(); },
         }),
-        h('label', { for: id }, 'Select', h('span', { class: 'sr-only' }, `: ${item.text.slice(0, 80)}`))));
+        h('label', { for: id }, 'Select', h('span', { class: 'sr-only' }, ` pain point: ${item.text.split(/\s+/).slice(0, 8).join(' ')}`))));
     }
     li.append(link);
     return li;

@@ -1,5 +1,4 @@
-// The reality-check pulse, for executives: a few questions once a month. Sending again in the same
-// month replaces that month's answers.
+// The monthly pulse (executives): sending again in the same month replaces its answers.
 import { h, field, nextId, when } from '../ui.js';
 import { asOfNote, load, send } from '../lists.js';
 

@@ -54,10 +54,11 @@ function summarise(payload, sites, departments) {
 
 function painPointText(p, departments) {
   const dept = p.department_id ? departments.get(p.department_id)?.name : null;
-  return `${p.text} (severity ${p.severity}, felt by ${p.felt_by}${dept ? `, ${dept}` : ''}${p.quote ? `, “${p.quote}”` : ''})`;
+  const step = p.journey_step === null ? '' : `, step ${p.journey_step + 1}`;
+  return `${p.text} (severity ${p.severity}, felt by ${p.felt_by}${dept ? `, ${dept}` : ''}${step}${p.quote ? `, “${p.quote}”` : ''})`;
 }
 
-/** Rows [label, this phone, other device] where the two versions differ. */
+/** Rows [label, this phone, other device] where the two versions differ. sites, departments: Maps by id. */
 export function differences(rec, sites, departments) {
   const mine = toPayload(rec);
   const theirs = toPayload({ id: rec.id, version: rec.conflict.version, visit: fromServer(rec.conflict), local: {} });

@@ -1,5 +1,4 @@
-// Organisation settings (admins): the field-time target, whether executives read the whole feed, and
-// the pulse questions (at most 10 active; retiring one keeps its answers).
+// Organisation settings (admins), and the pulse questions (retiring one keeps its answers).
 import { h, field, select, nextId } from '../ui.js';
 import { asOfNote, load, send } from '../lists.js';
 

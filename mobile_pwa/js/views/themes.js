@@ -1,5 +1,4 @@
-// Themes ranked by impact for a period: trend, reach (cross-silo first of all), quotes; rename, pin,
-// merge, open a theme's feed; rebuild the themes and follow its progress.
+// Themes ranked by impact: trend, reach, quotes; rename, pin, merge, rebuild.
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
 import { isManager, day, asOfNote, computedNote, load, send } from '../lists.js';

@@ -1,8 +1,11 @@
 // Pieces of the visit form: kind-specific fields, journey steps, pain points.
 import { h, field, select, duration } from '../ui.js';
-import { stepMinutes } from '../outbox.js';
+import { stepMinutes, isBlankPainPoint } from '../outbox.js';
 
 export const TEXT_MAX = 2000;
+export const NOTES_MAX = 10000;
+export const NOT_A_SITE = 'Not a site in the list: pick one of the suggestions, or leave it empty.';
+const DAY = 864e5;
 const CALL_CHANNELS = [['', '—'], ['phone', 'Phone'], ['chat', 'Chat'], ['email', 'Email'], ['social', 'Social media']];
 const OUTCOMES = [['', '—'], ['resolved_first_contact', 'Resolved at first contact'], ['transferred', 'Transferred'], ['unresolved', 'Unresolved']];
 const STEP_CHANNELS = [['', '—'], ['in_store', 'In store'], ['web', 'Web'], ['app', 'App'], ['phone', 'Phone'], ['chat', 'Chat'],
@@ -41,22 +44,49 @@ function number(label, obj, key, onChange, attrs = {}) {
   })).wrap;
 }
 
+/** Shows a problem beside its field (marked invalid), or hintText when there is none. */
+export function mark(f, problem, hintText = '') {
+  f.control.setAttribute('aria-invalid', String(Boolean(problem)));
+  f.hint.classList.toggle('bad', Boolean(problem));
+  f.hint.textContent = problem || hintText;
+  f.hint.hidden = !f.hint.textContent;
+}
+
+const tooLong = (text, max) => (text || '').length > max && `${text.length} of ${max} characters: too long to send, please shorten it.`;
+
 /** A long text with a soft limit: nothing typed is ever cut off, an over-long text is flagged instead. */
 export function longText(label, obj, key, max, onChange, hintText = '') {
   const f = field(label, (id) => h('textarea', { id, rows: 3 }), hintText);
   f.control.value = obj[key] || '';
   const check = () => {
     const len = f.control.value.length;
-    const over = len > max;
-    f.control.setAttribute('aria-invalid', String(over));
-    f.hint.classList.toggle('bad', over);
-    f.hint.textContent = over ? `${len} of ${max} characters: too long to send, please shorten it.`
-      : len > max * 0.9 ? `${len} of ${max} characters.` : hintText;
-    f.hint.hidden = !f.hint.textContent;
+    mark(f, tooLong(f.control.value, max), len > max * 0.9 ? `${len} of ${max} characters.` : hintText);
   };
   f.control.addEventListener('input', () => { obj[key] = f.control.value; check(); onChange(); });
   check();
   return f;
+}
+
+/** What the server would refuse: Map of field key ('site', '<pain point id>.text'…) → plain words. */
+export function check(rec, end = rec.visit.ended_at || new Date().toISOString()) {
+  const v = rec.visit;
+  const out = new Map();
+  if (!v.site_id && (rec.local.site_text || '').trim()) out.set('site', NOT_A_SITE);
+  for (const p of v.pain_points) {
+    if (isBlankPainPoint(p)) continue;
+    out.set(`${p.id}.text`, !(p.text || '').trim() ? 'Say what went wrong: a quote alone is not enough.' : tooLong(p.text, TEXT_MAX));
+    out.set(`${p.id}.quote`, tooLong(p.quote, TEXT_MAX));
+  }
+  out.set('notes', tooLong(v.notes, NOTES_MAX));
+  out.set('private_notes', tooLong(v.private_notes, NOTES_MAX));
+  const start = Date.parse(v.started_at);
+  const stop = Date.parse(end);
+  const at = v.ended_at ? 'ended_at' : 'started_at';
+  if (start > Date.now() + DAY) out.set('started_at', 'A visit may not start more than a day in the future.');
+  else if (stop < start) out.set(at, 'A visit may not end before it starts.');
+  else if (stop - start > DAY) out.set(at, 'A visit may not last longer than 24 hours.');
+  for (const [key, problem] of out) if (!problem) out.delete(key);
+  return out;
 }
 
 export function detailFields(rec, onChange) {
@@ -107,7 +137,7 @@ export function tickStep(rec, i, el) {
   else el.textContent = '';
 }
 
-/** One pain point. ctx: { departments, steps (names) | null, errors, onChange, remove(i) } */
+/** One pain point. ctx: { departments, steps (names) | null, errors, problems (from check), onChange, remove(i) } */
 export function painPointFieldset(rec, i, ctx) {
   const p = rec.visit.pain_points[i];
   const errors = ctx.errors.filter((e) => e.pain_point_id === p.id);
@@ -133,9 +163,9 @@ export function painPointFieldset(rec, i, ctx) {
   const quote = longText('Quote', p, 'quote', TEXT_MAX, ctx.onChange, 'Their exact words, if you have them (optional).');
   parts.push(quote.wrap,
     h('button', { type: 'button', class: 'btn small danger', onclick: () => ctx.remove(i) }, `Remove pain point ${i + 1}`));
-  for (const e of errors) {
-    const control = e.loc[2] === 'quote' ? quote.control : e.loc[2] === 'text' ? what.control : null;
-    if (control) control.setAttribute('aria-invalid', 'true');
+  for (const [f, key] of [[what, 'text'], [quote, 'quote']]) {
+    if (errors.some((e) => e.loc[2] === key)) f.control.setAttribute('aria-invalid', 'true');
+    if (ctx.problems.has(`${p.id}.${key}`)) mark(f, ctx.problems.get(`${p.id}.${key}`));
   }
   const box = h('fieldset', { class: 'card', 'data-pain-point': p.id }, parts);
   return { box, focus: () => what.control.focus() };

@@ -5,11 +5,11 @@ import { on } from '../bus.js';
 import {
   KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth,
 } from '../outbox.js';
-import { detailFields, stepFieldset, painPointFieldset, longText, tickStep } from './visit-parts.js';
+import {
+  detailFields, stepFieldset, painPointFieldset, longText, tickStep, check, mark, NOTES_MAX, NOT_A_SITE,
+} from './visit-parts.js';
 import { rejectedPanel, conflictPanel } from './resolve.js';
 import { stateLabel } from './visits.js';
-
-const NOTES_MAX = 10000;
 
 export async function render(main, [id], ctx) {
   let rec = await getVisit(id);
@@ -22,9 +22,10 @@ export async function render(main, [id], ctx) {
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
   const deptMap = new Map(departments.map((d) => [d.id, d]));
 
-  let timer = 0;
   let pending = false;
   let chain = Promise.resolve();
+  let problems = new Map(); // shown by the next draw only
+  const flag = (f, key) => problems.has(key) && mark(f, problems.get(key));
 
   const saved = h('p', { class: 'saved' }, 'Saved on this phone');
   const clock = h('p', { class: 'clock', role: 'timer' });
@@ -38,16 +39,15 @@ export async function render(main, [id], ctx) {
 
   const isRunning = () => !rec.visit.ended_at;
 
+  // Every change is written at once (the app may close any moment); changes during a write queue one more.
   function changed() {
-    pending = true;
     saved.textContent = 'Saving…';
-    clearTimeout(timer);
-    timer = setTimeout(() => save(), 300);
+    if (!pending) save();
+    pending = true;
   }
 
   /** Saves in order; each save starts from the revision the previous one produced. */
   function save(mode = 'auto', options = {}) {
-    clearTimeout(timer);
     chain = chain.then(async () => {
       pending = false;
       const stored = await saveVisit(structuredClone(rec), { mode, ...options });
@@ -59,14 +59,13 @@ export async function render(main, [id], ctx) {
     });
     return chain;
   }
-  const saveIfPending = () => (pending ? save() : chain);
 
   function updateMeta() {
     const label = stateLabel(rec);
     stateLine.textContent = `Status: ${label}`;
     const panel = rec.state === 'rejected'
       ? rejectedPanel(rec, { resend, discard })
-      : rec.state === 'conflict' ? conflictPanel(rec, sites, departments, { keepMine, keepTheirs, keepBoth: both }) : null;
+      : rec.state === 'conflict' ? conflictPanel(rec, sites, deptMap, { keepMine, keepTheirs, keepBoth: both }) : null;
     const key = panel ? `${rec.state}:${JSON.stringify(rec.errors)}:${rec.conflict?.version}:${rec.rev}` : '';
     if (attention.dataset.key !== key) {
       attention.dataset.key = key;
@@ -146,7 +145,7 @@ export async function render(main, [id], ctx) {
     if (!list.length) painBox.append(h('p', { class: 'hint' }, 'Tap “Add pain point” whenever something hurts a customer or an employee.'));
     const stepNames = rec.visit.kind === 'journey_walkthrough' ? steps().map((s) => s.name) : null;
     return list.map((_, i) => {
-      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], onChange: changed, remove: removePainPoint });
+      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint });
       painBox.append(part.box);
       return part;
     });
@@ -186,12 +185,11 @@ export async function render(main, [id], ctx) {
       const site = byName.get(typed.toLowerCase());
       rec.visit.site_id = site ? site.id : null;
       rec.local.site_text = site ? '' : f.control.value;
-      const unknown = typed && !site;
-      f.hint.textContent = unknown ? 'Not a site in the list: pick one of the suggestions.' : emptyHint;
-      f.hint.classList.toggle('bad', Boolean(unknown));
+      mark(f, typed && !site && NOT_A_SITE, emptyHint);
       changed();
     });
     f.wrap.append(datalist);
+    flag(f, 'site');
     return f.wrap;
   }
 
@@ -200,17 +198,16 @@ export async function render(main, [id], ctx) {
     f.control.addEventListener('change', () => {
       const iso = fromLocalInput(f.control.value);
       if (!iso && key === 'started_at') {
-        f.hint.textContent = 'A visit needs a start time.';
-        f.hint.hidden = false;
+        mark(f, 'A visit needs a start time.');
         return;
       }
       rec.visit[key] = iso;
-      const bad = rec.visit.ended_at && rec.visit.ended_at < rec.visit.started_at;
-      f.hint.textContent = bad ? 'The end is before the start.' : '';
-      f.hint.hidden = !bad;
+      const times = check(rec);
+      mark(f, times.get('started_at') || times.get('ended_at'));
       tick();
       changed();
     });
+    flag(f, key);
     return f.wrap;
   }
 
@@ -224,6 +221,8 @@ export async function render(main, [id], ctx) {
   function draw() {
     const notes = longText('Notes', rec.visit, 'notes', NOTES_MAX, changed, 'What you saw and heard.');
     const privateNotes = longText('Private notes', rec.visit, 'private_notes', NOTES_MAX, changed, 'Only you can read these.');
+    flag(notes, 'notes');
+    flag(privateNotes, 'private_notes');
     const incognito = nextId();
     const extra = [];
     if (rec.state === 'draft' && rec.version === 0) {
@@ -251,13 +250,27 @@ export async function render(main, [id], ctx) {
     tick();
   }
 
+  /** Nothing the server would refuse is sent: the problems show beside their fields, the first focused. */
+  function ready(end) {
+    problems = check(rec, end);
+    if (!problems.size) return true;
+    draw();
+    problems = new Map();
+    notice.textContent = 'Not sent yet: please correct what is marked below.';
+    form.querySelector('[aria-invalid="true"]')?.focus();
+    return false;
+  }
+
   async function finish() {
+    const end = new Date().toISOString();
+    if (!ready(end)) return;
     stopStepTimer();
-    rec.visit.ended_at = new Date().toISOString();
+    rec.visit.ended_at = end;
     rec.visit.pain_points = rec.visit.pain_points.filter((p) => !isBlankPainPoint(p));
     await save('queue');
     draw();
-    notice.textContent = 'Visit finished and saved on this phone. It is queued to sync.';
+    // Not "queued": the status line says where it is.
+    notice.textContent = 'Visit finished and saved on this phone.';
     notice.focus();
   }
 
@@ -284,6 +297,7 @@ export async function render(main, [id], ctx) {
   }
 
   async function resend() {
+    if (!ready()) return;
     await save('queue');
     notice.textContent = 'Sent again. The status above shows whether the server accepted it.';
     notice.focus();
@@ -340,12 +354,12 @@ export async function render(main, [id], ctx) {
     updateMeta();
     if (errorsChanged) drawPainPoints();
   });
-  const stopLeaveHook = ctx.onLeave(saveIfPending);
+  const stopLeaveHook = ctx.onLeave(() => chain);
 
   return async () => {
     clearInterval(interval);
     stopWatching();
     stopLeaveHook();
-    await saveIfPending();
+    await chain;
   };
 }
