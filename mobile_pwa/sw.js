@@ -1,5 +1,5 @@
 // The app shell and a fallback copy of API reads; no business logic. VERSION: see README.md.
-const VERSION = 'ac2234247b';
+const VERSION = '58e9c874e5';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

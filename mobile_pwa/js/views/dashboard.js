@@ -120,15 +120,13 @@ function flow(d) {
 
 function pulse(d) {
   if (!d.questions.length) return [h('p', {}, 'No questions yet.')];
-  const out = [h('p', {}, 'Answered monthly by executives, anonymously. Scores run from 0 to 10.')];
+  const out = [h('p', {}, 'Answered monthly by executives, anonymously. Scores 0–10.')];
   for (const { question, months } of d.questions) {
     const title = `${question.text}${question.is_active ? '' : ' (retired)'}`;
     const parts = [h('h3', {}, title)];
-    const withheld = months.filter((m) => m.withheld && m.responses > 0);
-    const answered = months.filter((m) => m.responses > 0 && !m.withheld);
-    if (withheld.length) {
-      parts.push(h('p', { class: 'hint' }, `Too few executives answered in ${withheld.map((m) => `${monthName(m.month)} (${plural(m.responses, 'answer', 'answers')})`).join(', ')} to show results without revealing who said what.`));
-    }
+    const withheld = months.filter((m) => m.withheld && m.responses).map((m) => monthName(m.month));
+    const answered = months.filter((m) => m.responses && !m.withheld);
+    if (withheld.length) parts.push(h('p', { class: 'hint' }, `Too few answers to show: ${withheld.join(', ')}`));
     if (!answered.length) {
       if (!withheld.length) parts.push(h('p', { class: 'hint' }, 'No answers yet.'));
     } else if (question.kind === 'scale') {
