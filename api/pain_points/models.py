@@ -5,6 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, or_, text
 from sqlmodel import Field, SQLModel
 
@@ -129,11 +130,12 @@ class PainPointWrite(PainPointBase):
 
     _no_nul = field_validator("text", "quote")(no_nul)
 
-    @field_validator("text")
+    @field_validator("text", mode="before")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
+    def _not_blank(cls, value):
+        # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError("value_error", "Say what went wrong: a quote alone is not enough.")
         return value
 
 

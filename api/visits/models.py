@@ -139,12 +139,13 @@ class VisitWrite(VisitBase):
                 errors.append(_error((name,), "is out of range (years 1 to 9999 in UTC)"))
         if errors:
             return errors
+        # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
         if self.started_at > utcnow() + MAX_AHEAD:
-            errors.append(_error(("started_at",), "must not be more than a day in the future"))
+            errors.append(_error(("started_at",), "A visit may not start more than a day in the future."))
         if self.ended_at is not None and self.ended_at < self.started_at:
-            errors.append(_error(("ended_at",), "must not be before started_at"))
+            errors.append(_error(("ended_at",), "A visit may not end before it starts."))
         elif self.ended_at is not None and self.ended_at - self.started_at > MAX_LENGTH:
-            errors.append(_error(("ended_at",), "a visit lasts at most 24 hours: check the start and end times"))
+            errors.append(_error(("ended_at",), "A visit may not last longer than 24 hours."))
         return errors
 
 

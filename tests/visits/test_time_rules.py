@@ -3,6 +3,7 @@ that visit, never a 500 for the batch (issue 11, item 12)."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import insert
 from sqlmodel import select
@@ -128,3 +129,26 @@ def test_field_time_counts_a_visit_stored_before_the_rule_at_most_24_hours(clien
     row = next(r for r in res.json()["executives"] if r["executive"]["id"] == str(executive.id))
     assert (row["hours"], row["visits"]) == (26.0, 2)
     assert res.json()["team"]["hours"] == 26.0
+
+
+def test_the_server_refuses_in_the_same_words_the_phone_uses_before_finish(client, executive):
+    """The phone checks these before Finish (mobile_pwa/js/views/visit-parts.js); a visit edited elsewhere
+    gets the same sentence from the server."""
+    cases = [
+        ({"started_at": iso(NOW + timedelta(days=2)), "ended_at": None},
+         ["started_at"], "A visit may not start more than a day in the future."),
+        ({"ended_at": "2026-11-20T08:59:00+00:00"}, ["ended_at"], "A visit may not end before it starts."),
+        ({"ended_at": "2026-11-21T09:01:00+00:00"}, ["ended_at"], "A visit may not last longer than 24 hours."),
+    ]
+    for text in ("", "   "):  # a pain point with only a quote
+        body = with_id(pain_points=1)
+        body["pain_points"][0].update(text=text, quote="I'm not waiting this long again")
+        cases.append((body, ["pain_points", 0, "text"], "Say what went wrong: a quote alone is not enough."))
+    for overrides, loc, message in cases:
+        body = overrides if "id" in overrides else with_id(**overrides)
+        res = put(client, executive, body)
+        assert res.status_code == 422, res.text
+        assert {"loc": loc, "msg": message} in [{k: e[k] for k in ("loc", "msg")} for e in res.json()["detail"]]
+    phone = (Path(__file__).resolve().parents[2] / "mobile_pwa/js/views/visit-parts.js").read_text()
+    for _, _, message in cases:
+        assert message in phone, message
