@@ -35,14 +35,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     upgrade(_database_url())
     print(f"Undercover is running: open http://{args.host}:{args.port}/", flush=True)
+    # Naming the proxies to trust turns proxy headers on: the client address (which the sign-in rate limit
+    # counts by) is then taken from their X-Forwarded-For.
     uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="warning", access_log=False, proxy_headers=args.proxy_headers)
+                log_level="warning", access_log=False,
+                proxy_headers=args.proxy_headers or args.forwarded_allow_ips is not None,
+                forwarded_allow_ips=args.forwarded_allow_ips)
     return 0
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from api.auth.passwords import RULE
     from api.errors import Conflict
     from api.users.models import UserCreate
     from api.users.service import create_user
@@ -50,7 +55,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("Password (at least 10 characters): ")
+        password = getpass.getpass(f"Password ({RULE}): ")
     try:
         data = UserCreate(email=args.email, role=args.role, display_name=args.name or args.email.split("@")[0],
                           password=password)
@@ -193,7 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from a load balancer")
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="trust X-Forwarded-* from the proxies --forwarded-allow-ips names (default: "
+                            "127.0.0.1, or $FORWARDED_ALLOW_IPS)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="comma-separated addresses or networks of the proxies in front of the API (or '*'); "
+                            "their X-Forwarded-For gives the client's address, which the sign-in limit counts "
+                            "by. Implies --proxy-headers")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)

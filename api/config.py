@@ -28,8 +28,12 @@ class Settings(BaseSettings):
     secret_key: str = Field("", alias="UNDERCOVER_SECRET_KEY")
     token_days: int = Field(30, alias="UNDERCOVER_TOKEN_DAYS")
     max_body_bytes: int = Field(2 * 1024 * 1024, alias="UNDERCOVER_MAX_BODY_BYTES")
-    login_max_failures: int = Field(10, alias="UNDERCOVER_LOGIN_MAX_FAILURES")
-    login_window_seconds: int = Field(600, alias="UNDERCOVER_LOGIN_WINDOW_SECONDS")
+    # Sign-in rate limit (api/auth/throttle.py): failures of one account from one address before growing
+    # delays start (15 s, doubling, up to the window); failures from one address over all accounts per
+    # window before that address waits for the window to end.
+    login_max_failures: int = Field(10, ge=1, alias="UNDERCOVER_LOGIN_MAX_FAILURES")
+    login_window_seconds: int = Field(600, ge=1, alias="UNDERCOVER_LOGIN_WINDOW_SECONDS")
+    login_address_max_failures: int = Field(100, ge=1, alias="UNDERCOVER_LOGIN_ADDRESS_MAX_FAILURES")
     cors_origins: list[str] = Field(default_factory=list, alias="UNDERCOVER_CORS_ORIGINS")
     pwa_dir: Path = Field(Path(__file__).resolve().parent.parent / "mobile_pwa", alias="UNDERCOVER_PWA_DIR")
     log_level: str = Field("INFO", alias="UNDERCOVER_LOG_LEVEL")

@@ -1,11 +1,13 @@
 """Typed application errors, rendered once as {"error": ..., "detail": ...}."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -94,6 +96,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "Invalid input", field_errors(exc.errors()))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Never log the error itself: PostgreSQL's message quotes the whole failing row (e-mail, password
+        # hash, notes). Its kind and constraint name say enough.
+        orig = exc.orig
+        constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+        logging.getLogger("undercover").error("database refused a write: %s %s", type(orig).__name__,
+                                              constraint or "")
+        if getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "sqlite_errorname", "") in (
+                "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+            return error_response(409, "Conflict", "Another request changed the same record; reload and retry")
+        return error_response(500, "Internal server error", "The database refused the change")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

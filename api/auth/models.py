@@ -22,7 +22,8 @@ class AuthToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed sign-in; counted per account and per client address for rate limiting."""
+    """One failed sign-in, kept for the operators' figures (GET /api/metrics). The rate limit itself counts
+    in LoginThrottle. An e-mail too long to be an account's is stored cut short."""
 
     __tablename__ = "login_failure"
 
@@ -30,6 +31,21 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     client_ip: str = Field(max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """The sign-in rate limit's counter for one account + client address pair, or for one client address.
+    Each attempt locks its rows and counts itself before the password is checked, so concurrent attempts
+    cannot overtake the limit (api/auth/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(max_length=64, primary_key=True)  # sha256 of the scope, address and (for pairs) e-mail
+    scope: str = Field(max_length=8)  # "pair" or "address"
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # forgotten after this
 
 
 class TokenResponse(SQLModel):

@@ -2,11 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 from sqlmodel import SQLModel
 
 from api.auth import service
 from api.auth.models import TokenResponse
+from api.auth.passwords import MAX_LENGTH, SCHEMA, check_password, password_problem
 from api.auth.security import hash_password, verify_password
 from api.db import SessionDep, utcnow
 from api.deps import CurrentUser, TokenDep
@@ -54,8 +55,13 @@ def me(user: CurrentUser) -> UserPublic:
 class PasswordChange(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(max_length=256)
-    new_password: str = Field(min_length=10, max_length=256)
+    current_password: str = Field(max_length=MAX_LENGTH)
+    new_password: str = Field(json_schema_extra=SCHEMA)
+
+    @field_validator("new_password")
+    @classmethod
+    def _strong(cls, value: str) -> str:
+        return check_password(value)
 
 
 @router.post(
@@ -67,6 +73,9 @@ class PasswordChange(SQLModel):
 def change_password(session: SessionDep, user: CurrentUser, token: TokenDep, body: PasswordChange) -> Response:
     if not verify_password(user.password_hash, body.current_password):
         raise Invalid([{"loc": ["current_password"], "msg": "Current password is wrong", "type": "value_error"}])
+    problem = password_problem(body.new_password, [user.email, user.display_name])  # the rule, with their name
+    if problem:
+        raise Invalid([{"loc": ["new_password"], "msg": problem, "type": "weak_password"}])
     user.password_hash = hash_password(body.new_password)
     user.updated_at = utcnow()
     session.add(user)

@@ -1,51 +1,39 @@
-"""Sign-in, token checks, logout and the login rate limit."""
+"""Sign-in, token checks and logout. The sign-in rate limit is in api/auth/throttle.py."""
 
-import math
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from api.auth.models import AuthToken, LoginFailure
+from api.auth import throttle
+from api.auth.models import AuthToken
+from api.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from api.auth.security import new_token, token_digest, verify_password
 from api.config import get_settings
 from api.db import utcnow
-from api.errors import TooMany, Unauthorized
-from api.users.models import User
+from api.errors import Invalid, Unauthorized
+from api.users.models import EMAIL_MAX_LENGTH, User
 
 TOUCH_EVERY = timedelta(minutes=5)
 
 
-def _check_rate_limit(*, session: Session, email: str, client_ip: str) -> None:
-    settings = get_settings()
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    recent = or_(LoginFailure.email == email, LoginFailure.client_ip == client_ip)
-    rows = session.exec(
-        select(LoginFailure.email, LoginFailure.client_ip, LoginFailure.created_at).where(
-            recent, LoginFailure.created_at >= since
-        )
-    ).all()
-    for key, match in (("account", lambda r: r[0] == email), ("address", lambda r: r[1] == client_ip)):
-        hits = sorted(r[2] for r in rows if match(r))
-        if len(hits) >= settings.login_max_failures:
-            oldest = hits[-settings.login_max_failures]
-            retry = oldest + timedelta(seconds=settings.login_window_seconds) - utcnow()
-            seconds = max(1, math.ceil(retry.total_seconds()))
-            raise TooMany(
-                f"Too many failed sign-ins for this {key}; try again in {seconds} seconds",
-                headers={"Retry-After": str(seconds)},
-            )
-
-
 def sign_in(*, session: Session, email: str, password: str, client_ip: str) -> tuple[str, AuthToken, User]:
     email = email.strip().lower()
-    _check_rate_limit(session=session, email=email, client_ip=client_ip)
-    user = session.exec(select(User).where(User.email == email)).first()
-    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
-        session.add(LoginFailure(email=email, client_ip=client_ip))
-        session.commit()
+    if "\x00" in email:  # no account's e-mail holds one, and PostgreSQL text cannot
+        raise Invalid([{"loc": ["username"], "msg": "must not contain NUL characters", "type": "value_error"}])
+    attempt = throttle.begin(session=session, email=email, client_ip=client_ip)  # 429 while a delay runs
+    user = None
+    # Input no account can have is refused without an argon2 round, and still counted.
+    if len(email) <= EMAIL_MAX_LENGTH and len(password) <= PASSWORD_MAX_LENGTH:
+        user = session.exec(select(User).where(User.email == email)).first()
+        session.commit()  # end the read before the slow hash: a SQLite transaction holds the write lock
+        right = verify_password(user.password_hash if user else None, password)
+    else:
+        right = False
+    if not right or user is None or not user.is_active:
+        throttle.failed(session=session, attempt=attempt)
         raise Unauthorized("Incorrect email or password", headers={"WWW-Authenticate": "Bearer"})
-    session.exec(delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.succeeded(session=session, attempt=attempt)
     token = new_token()
     row = AuthToken(
         user_id=user.id,

@@ -2,10 +2,11 @@ import uuid
 
 from sqlmodel import Session, select
 
+from api.auth.passwords import password_problem
 from api.auth.security import hash_password
 from api.auth.service import revoke_all_tokens
 from api.db import utcnow
-from api.errors import Conflict, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.users.models import Role, User, UserCreate, UserUpdate, normalise_email
 
 
@@ -40,6 +41,10 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> Us
         raise NotFound("No such user")
     changes = data.model_dump(exclude_unset=True)
     password = changes.pop("password", None)
+    if password:  # the rule again, now that the user's own e-mail address and name are known
+        problem = password_problem(password, [user.email, user.display_name, changes.get("display_name")])
+        if problem:
+            raise Invalid([{"loc": ["password"], "msg": problem, "type": "weak_password"}])
     user.sqlmodel_update(changes)
     if password:
         user.password_hash = hash_password(password)

@@ -6,7 +6,7 @@ comment) are marked withdrawn, so managers can open them again; live duplicates 
 lose that link (they count again, as the original no longer does).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import api.db
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
