@@ -21,6 +21,9 @@ EXAMPLES = int(os.environ.get("UNDERCOVER_FUZZ_EXAMPLES", "20"))
 # Schema-valid input these operations may still refuse on meaning, with a 422 that says why.
 REFUSED_ON_MEANING = {
     "POST /api/me/password": "the current password must be the caller's",
+    # A schema-valid password may still be too weak or common for the password rule (api/auth/passwords.py).
+    "POST /api/users": "the password must be strong enough",
+    "PATCH /api/users/{user_id}": "the password must be strong enough",
 }
 # These revoke the caller's token: each example gets a throwaway token of its own.
 REVOKING = {"POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/me/password"}
