@@ -4,6 +4,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -12,7 +13,8 @@ def alembic_config(database_url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
+    # Files named <revision>_<date>_<slug>.py list in the order they apply.
+    cfg.set_main_option("file_template", "%%(rev)s_%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
     return cfg
 
 
@@ -31,7 +33,9 @@ def new_revision(message: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/scratch.db"
         upgrade(url)
-        command.revision(alembic_config(url), message=message, autogenerate=True)
+        cfg = alembic_config(url)
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        command.revision(cfg, message=message, autogenerate=True, rev_id=f"{int(head or 0) + 1:04d}")
 
 
 if __name__ == "__main__":
