@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from api.auth import throttle
@@ -83,10 +83,3 @@ def revoke_all_tokens(*, session: Session, user: User, keep_token: str | None = 
     session.commit()
     return result.rowcount
 
-
-def count_active_tokens(*, session: Session, user: User) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None), AuthToken.expires_at > utcnow())
-    ).one()

@@ -85,25 +85,7 @@ class ThemeBuildPublic(BaseModel):
     finished_at: datetime | None
 
 
-class ThemeRename(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str = PydanticField(min_length=2, max_length=120)
-
-
-class ThemePin(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    pinned: bool
-
-
 class ThemeMerge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into_id: uuid.UUID = PydanticField(description="The theme that absorbs this one")
-
-
-class PainPointMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    theme_id: uuid.UUID | None = PydanticField(description="The target theme; null = unthemed")
