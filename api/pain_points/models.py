@@ -14,8 +14,10 @@ from api.validation import no_nul
 
 TEXT_MAX = 2000
 # Which pain points count (dashboards, themes): not deleted — which includes withdrawn ones, see SHOWN —
-# and not a duplicate of another.
-COUNTED = "deleted_at IS NULL AND duplicate_of_id IS NULL"
+# and not a duplicate of another. The one rule, as SQL text (partial indexes, raw queries) and as
+# conditions on the table (counted_conditions).
+COUNTED_WHEN_NULL = ("deleted_at", "duplicate_of_id")
+COUNTED = " AND ".join(f"{column} IS NULL" for column in COUNTED_WHEN_NULL)
 DUPLICATES = "duplicate_of_id IS NOT NULL"
 ASSIGNED = "assignee_id IS NOT NULL"
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
@@ -186,3 +188,9 @@ class PainPointComment(SQLModel, table=True):
     author_id: uuid.UUID = Field(foreign_key="user.id")
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def counted_conditions() -> list:
+    """COUNTED as conditions on the pain_point table, for queries that join other tables."""
+    table = PainPoint.__table__
+    return [table.c[column].is_(None) for column in COUNTED_WHEN_NULL]

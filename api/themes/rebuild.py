@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from api.db import get_engine, utcnow
 from api.errors import Conflict
-from api.pain_points.models import PainPoint
+from api.pain_points.models import PainPoint, counted_conditions
 from api.privacy.reader import for_labels
 from api.themes import embeddings, engine
 from api.themes.models import BuildStatus, Theme, ThemeBuild
@@ -125,17 +125,9 @@ def rebuild_now(echo: Callable[[str, float], None] | None = None) -> ThemeBuild:
 def _live_points(session: Session) -> list[_Point]:
     rows = session.execute(
         select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.visit_id, PAIN.c.theme_id, PAIN.c.theme_locked)
-        .where(*live_conditions()).order_by(PAIN.c.id)
+        .where(*counted_conditions()).order_by(PAIN.c.id)
     )
     return [_Point(*r) for r in rows]
-
-
-def live_conditions() -> list:
-    """Pain points that count towards themes: not deleted, not marked as a duplicate of another."""
-    conditions = [PAIN.c.deleted_at.is_(None)]
-    if "duplicate_of_id" in PAIN.c:
-        conditions.append(PAIN.c.duplicate_of_id.is_(None))
-    return conditions
 
 
 def _rebuild(progress: _Progress) -> None:

@@ -13,7 +13,7 @@ from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points import triage
-from api.pain_points.models import PainPoint
+from api.pain_points.models import PainPoint, counted_conditions
 from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
@@ -87,7 +87,7 @@ def _quotes(session: Session, themes: list[Theme], reader: User) -> dict[uuid.UU
         select(PAIN.c.id, PAIN.c.author_id, PAIN.c.text, PAIN.c.quote, PAIN.c.severity, PAIN.c.visit_kind,
                Site.name, PAIN.c.occurred_at)
         .outerjoin(Site, Site.id == PAIN.c.site_id)
-        .where(PAIN.c.id.in_(list(wanted)), *rebuild.live_conditions())
+        .where(PAIN.c.id.in_(list(wanted)), *counted_conditions())
     )
     out: dict[uuid.UUID, list[Quote]] = {}
     for r in rows:

@@ -15,8 +15,7 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from api.db import utcnow
-from api.pain_points.models import PainPoint
-from api.themes.rebuild import live_conditions
+from api.pain_points.models import PainPoint, counted_conditions
 
 PAIN = PainPoint.__table__
 WEEKS = 12
@@ -31,7 +30,7 @@ class ThemeFilters:
     visit_kind: str | None = None
 
     def conditions(self) -> list:
-        conds = [*live_conditions(), PAIN.c.theme_id.is_not(None)]
+        conds = [*counted_conditions(), PAIN.c.theme_id.is_not(None)]
         if self.since:
             conds.append(PAIN.c.occurred_at >= self.since)
         if self.until:

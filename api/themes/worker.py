@@ -10,10 +10,9 @@ from sqlmodel import Session
 
 from api.background import BackgroundLoop
 from api.db import get_engine
-from api.pain_points.models import PainPoint
+from api.pain_points.models import PainPoint, counted_conditions
 from api.themes import embeddings, engine
 from api.themes.models import PainPointEmbedding, Theme
-from api.themes.rebuild import live_conditions
 
 PAIN = PainPoint.__table__
 EMB = PainPointEmbedding.__table__
@@ -31,7 +30,7 @@ def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
     rows = session.execute(
         select(PAIN.c.id, PAIN.c.text, PAIN.c.quote, PAIN.c.theme_id, PAIN.c.theme_locked)
         .outerjoin(EMB, (EMB.c.pain_point_id == PAIN.c.id) & (EMB.c.embedder == embedder))
-        .where(EMB.c.pain_point_id.is_(None), *live_conditions())
+        .where(EMB.c.pain_point_id.is_(None), *counted_conditions())
         .limit(limit)
     ).all()
     session.rollback()
