@@ -4,8 +4,6 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Uuid
 from sqlmodel import Field, SQLModel
 
@@ -70,22 +68,3 @@ class PainPointEmbedding(SQLModel, table=True):
     vector: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
-
-class ThemeBuildPublic(BaseModel):
-    id: uuid.UUID
-    status: BuildStatus
-    stage: str
-    progress: float
-    embedder: str
-    pain_points: int
-    themes: int
-    unthemed: int
-    error: str | None
-    started_at: datetime
-    finished_at: datetime | None
-
-
-class ThemeMerge(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    into_id: uuid.UUID = PydanticField(description="The theme that absorbs this one")

@@ -3,13 +3,21 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime
 
 from api.db import SessionDep
 from api.deps import FeedReader, ManagerUser
 from api.errors import Invalid, error_responses
 from api.themes import service
-from api.themes.models import ThemeBuildPublic, ThemeMerge
+from api.themes.schemas import (
+    MoveRequest,
+    MoveResult,
+    RebuildState,
+    ThemeBuildPublic,
+    ThemeMerge,
+    ThemePublic,
+    ThemeUpdate,
+)
 from api.themes.stats import ThemeFilters
 from api.visits.details import VisitKind
 
@@ -32,7 +40,7 @@ def _filters(since: AwareDatetime | None, until: AwareDatetime | None, site_id: 
 
 
 @router.get(
-    "", response_model=list[service.ThemePublic], responses=error_responses(401, 403, 422),
+    "", response_model=list[ThemePublic], responses=error_responses(401, 403, 422),
     summary="Themes ranked by impact (pinned first), with stats over the pain points matching the filters",
 )
 def list_themes(
@@ -43,14 +51,9 @@ def list_themes(
     period: Literal["28", "84", "182", "365", "all"] | None = Query(
         None, description="The last 28, 84, 182 or 365 days (from midnight UTC) or all time; instead of since/until. "
         "Without filters the list covers all time."),
-) -> list[service.ThemePublic]:
+) -> list[ThemePublic]:
     filters = _filters(since, until, site_id, department_id, visit_kind)
     return service.list_themes(session=session, reader=user, filters=filters, period=period)
-
-
-class RebuildState(BaseModel):
-    engine: str = Field(description="The embedder the next rebuild will use: minilm or tfidf")
-    latest: ThemeBuildPublic | None
 
 
 @router.get(
@@ -70,51 +73,34 @@ def start_rebuild(session: SessionDep, user: ManagerUser) -> ThemeBuildPublic:
 
 
 @router.get(
-    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
+    "/{theme_id}", response_model=ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="One theme with its stats, 12-week trend and representative quotes",
 )
 def get_theme(
     theme_id: uuid.UUID, session: SessionDep, user: FeedReader,
     since: AwareDatetime | None = None, until: AwareDatetime | None = None, site_id: uuid.UUID | None = None,
     department_id: uuid.UUID | None = None, visit_kind: VisitKind | None = None,
-) -> service.ThemePublic:
+) -> ThemePublic:
     filters = _filters(since, until, site_id, department_id, visit_kind)
     return service.get_theme(session=session, reader=user, theme_id=theme_id, filters=filters)
 
 
-class ThemeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str | None = Field(None, min_length=2, max_length=120, description="Rename; rebuilds keep it")
-    pinned: bool | None = Field(None, description="Pinned themes stay listed first and are never retired")
-
-
 @router.patch(
-    "/{theme_id}", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
+    "/{theme_id}", response_model=ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="Rename or pin a theme (managers)",
 )
 def update_theme(theme_id: uuid.UUID, body: ThemeUpdate, session: SessionDep,
-                 user: ManagerUser) -> service.ThemePublic:
+                 user: ManagerUser) -> ThemePublic:
     return service.update_theme(session=session, reader=user, theme_id=theme_id, label=body.label,
                                 pinned=body.pinned)
 
 
 @router.post(
-    "/{theme_id}/merge", response_model=service.ThemePublic, responses=error_responses(401, 403, 404, 422),
+    "/{theme_id}/merge", response_model=ThemePublic, responses=error_responses(401, 403, 404, 422),
     summary="Merge this theme into another (managers); returns the merged theme",
 )
-def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, user: ManagerUser) -> service.ThemePublic:
+def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, user: ManagerUser) -> ThemePublic:
     return service.merge_themes(session=session, reader=user, theme_id=theme_id, into_id=body.into_id)
-
-
-class MoveRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    pain_point_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
-
-
-class MoveResult(BaseModel):
-    moved: int
 
 
 @router.post(

@@ -5,7 +5,6 @@ import threading
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
@@ -17,7 +16,8 @@ from api.pain_points.models import PainPoint, counted_conditions
 from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
-from api.themes.models import BuildStatus, Theme, ThemeBuild, ThemeBuildPublic
+from api.themes.models import BuildStatus, Theme, ThemeBuild
+from api.themes.schemas import Quote, ThemeBuildPublic, ThemePublic
 from api.themes.stats import (
     ThemeFilters,
     ThemeStats,
@@ -29,45 +29,6 @@ from api.themes.stats import (
 from api.users.models import User
 
 PAIN = PainPoint.__table__
-
-
-class Quote(BaseModel):
-    pain_point_id: uuid.UUID
-    text: str
-    quote: str | None
-    severity: int
-    visit_kind: str
-    site: str | None
-    occurred_at: datetime
-
-
-class ThemePublic(BaseModel):
-    id: uuid.UUID
-    label: str
-    keywords: list[str]
-    pinned: bool
-    label_locked: bool
-    embedder: str
-    count: int
-    visits: int
-    executives: int
-    sites: int
-    departments: int
-    mean_severity: float
-    max_severity: int
-    customer_share: float
-    employee_share: float
-    visit_kinds: dict[str, int]
-    first_seen: datetime | None
-    last_seen: datetime | None
-    weekly: list[int]
-    open: int
-    cross_silo: bool
-    recurring: bool
-    impact: float
-    quotes: list[Quote] = []
-    as_of: datetime = Field(description="When these figures were computed: large organisations get the themes "
-                            "list from a result refreshed every minute or so")
 
 
 def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,

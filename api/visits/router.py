@@ -7,6 +7,7 @@ from api.deps import CurrentUser
 from api.errors import error_responses
 from api.visits import service, sync
 from api.visits.models import VisitPublic, VisitWrite
+from api.visits.schemas import BATCH_MAX, SyncRequest, SyncResponse
 
 router = APIRouter(tags=["visits"])
 
@@ -64,12 +65,12 @@ def delete_visit(visit_id: uuid.UUID, session: SessionDep, user: CurrentUser) ->
 
 
 @router.post(
-    "/sync", response_model=sync.SyncResponse, responses=error_responses(401, 413, 422),
+    "/sync", response_model=SyncResponse, responses=error_responses(401, 413, 422),
     summary="Push a batch of visit writes and pull the caller's changes since a cursor",
-    description=f"At most {sync.BATCH_MAX} visits a batch. Each visit is accepted, rejected (with field "
+    description=f"At most {BATCH_MAX} visits a batch. Each visit is accepted, rejected (with field "
     "errors) or reported as a conflict (with the server copy) on its own; replaying a batch changes nothing.",
 )
-def post_sync(body: sync.SyncRequest, session: SessionDep, user: CurrentUser) -> Response:
+def post_sync(body: SyncRequest, session: SessionDep, user: CurrentUser) -> Response:
     result = sync.sync(session=session, user=user, request=body)
     # Built and checked by our own models already: skip FastAPI's second validation pass.
     return Response(result.model_dump_json(), media_type="application/json")

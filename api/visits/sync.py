@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -13,41 +13,12 @@ from sqlmodel import Session
 from api.errors import Invalid, field_errors
 from api.users.models import User
 from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
-from api.visits.models import VisitPublic, VisitWrite
+from api.visits.models import VisitWrite
+from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse
 from api.visits.service import publish
 from api.visits.writes import VISIT, write_visits
 
-BATCH_MAX = 200
 PULL_MAX = 500
-
-
-class SyncRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    visits: list[dict[str, Any]] = Field(
-        default_factory=list, max_length=BATCH_MAX,
-        description="Visit writes (see VisitWrite), each with its `id`; each is judged on its own",
-    )
-    cursor: str | None = Field(default=None, max_length=100, description="From the previous response; null = all")
-
-
-class Rejected(BaseModel):
-    id: str | None
-    errors: list[dict[str, Any]]
-
-
-class ConflictItem(BaseModel):
-    id: uuid.UUID
-    server: VisitPublic
-
-
-class SyncResponse(BaseModel):
-    accepted: list[uuid.UUID]
-    rejected: list[Rejected]
-    conflicts: list[ConflictItem]
-    changes: list[VisitPublic]
-    cursor: str
-    more: bool = Field(False, description="True when more changes wait: call again with the new cursor")
 
 
 @dataclass(frozen=True)
