@@ -13,13 +13,14 @@ from api.config import get_settings
 from api.db import utcnow
 from api.errors import Invalid, Unauthorized
 from api.users.models import EMAIL_MAX_LENGTH, User
+from api.validation import has_nul
 
 TOUCH_EVERY = timedelta(minutes=5)
 
 
 def sign_in(*, session: Session, email: str, password: str, client_ip: str) -> tuple[str, AuthToken, User]:
     email = email.strip().lower()
-    if "\x00" in email:  # no account's e-mail holds one, and PostgreSQL text cannot
+    if has_nul(email):  # no account's e-mail holds one, and PostgreSQL text cannot
         raise Invalid([{"loc": ["username"], "msg": "must not contain NUL characters", "type": "value_error"}])
     attempt = throttle.begin(session=session, email=email, client_ip=client_ip)  # 429 while a delay runs
     user = None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from api.pain_points.models import COMMENT_MAX, TEXT_MAX, FeltBy, Status
+from api.validation import has_nul, no_nul
 
 FEED_LIMIT_MAX = 200
 BULK_MAX = 200
@@ -133,9 +134,7 @@ class TriageUpdate(BaseModel):
     @field_validator("resolution_note")
     @classmethod
     def _no_nul(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
+        return no_nul(value)
 
 
 class BulkTriage(BaseModel):
@@ -186,6 +185,6 @@ class CommentCreate(BaseModel):
     @field_validator("body")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip() or "\x00" in value:
+        if not value.strip() or has_nul(value):
             raise ValueError("must not be blank or contain NUL characters")
         return value.strip()

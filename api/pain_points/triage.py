@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, bindparam, exists, insert, or_, select, up
 from sqlmodel import Session
 
 from api.db import new_id
-from api.errors import Conflict, Invalid
+from api.errors import Conflict, Invalid, field_error
 from api.org.models import Department
 from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, Status
 from api.themes.models import Theme
@@ -56,34 +56,30 @@ class Refused(Exception):
     """This pain point cannot take these changes (the workflow, or a duplicate link)."""
 
 
-def _error(field: str, msg: str) -> dict:
-    return {"loc": [field], "msg": msg, "type": "value_error"}
-
-
 def check_changes(*, session: Session, changes: dict) -> None:
     """What can be judged without a pain point: nulls, and that referenced rows exist. Raises Invalid."""
     errors = []
     if "status" in changes and changes["status"] is None:
-        errors.append(_error("status", "must not be null"))
+        errors.append(field_error("status", "must not be null"))
     note = changes.get("resolution_note")
     if note is not None and not note.strip():
-        errors.append(_error("resolution_note", "must not be blank"))
+        errors.append(field_error("resolution_note", "must not be blank"))
     if changes.get("owner_department_id") and session.get(Department, changes["owner_department_id"]) is None:
-        errors.append(_error("owner_department_id", "no such department"))
+        errors.append(field_error("owner_department_id", "no such department"))
     if changes.get("assignee_id"):
         user = session.get(User, changes["assignee_id"])
         if user is None or not user.is_active:
-            errors.append(_error("assignee_id", "no such active user"))
+            errors.append(field_error("assignee_id", "no such active user"))
     if changes.get("theme_id"):
         theme = session.get(Theme, changes["theme_id"])
         if theme is None or theme.retired_at is not None or theme.merged_into_id is not None:
-            errors.append(_error("theme_id", "no such current theme"))
+            errors.append(field_error("theme_id", "no such current theme"))
     if changes.get("duplicate_of_id"):
         target = session.get(PainPoint, changes["duplicate_of_id"])
         if target is None or target.deleted_at is not None:
-            errors.append(_error("duplicate_of_id", "no such pain point"))
+            errors.append(field_error("duplicate_of_id", "no such pain point"))
     if changes.get("status") in CLOSED and not (note and note.strip()):
-        errors.append(_error("resolution_note", "required when the status becomes resolved or wont_fix"))
+        errors.append(field_error("resolution_note", "required when the status becomes resolved or wont_fix"))
     if errors:
         raise Invalid(errors)
 
@@ -122,7 +118,7 @@ def plan(*, session: Session, row: PainPoint, changes: dict) -> list[Change]:
     if note is not None:
         if new_status not in CLOSED:
             raise Invalid(
-                [_error("resolution_note", "only for a pain point that is (or becomes) resolved or wont_fix")]
+                [field_error("resolution_note", "only for a pain point that is (or becomes) resolved or wont_fix")]
             )
         if note.strip() != row.resolution_note:
             out.append(Change("resolution_note", row.resolution_note, note.strip()))

@@ -10,6 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
+from api.validation import no_nul
 
 ACTIVE_MAX = 10
 TEXT_ANSWER_MAX = 2000
@@ -19,12 +20,6 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 class QuestionKind(StrEnum):
     scale = "scale"  # 0-10
     text = "text"  # free text
-
-
-def _no_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 class PulseQuestionBase(SQLModel):
@@ -81,7 +76,7 @@ class PulseQuestionCreate(PulseQuestionBase):
 
     position: int | None = Field(default=None, ge=0, le=1000, description="Defaults to the end of the survey")
 
-    _text_ok = field_validator("text")(_no_nul)
+    _text_ok = field_validator("text")(no_nul)
 
 
 class PulseQuestionUpdate(SQLModel):
@@ -91,7 +86,7 @@ class PulseQuestionUpdate(SQLModel):
     position: int | None = Field(default=None, ge=0, le=1000)
     is_active: bool | None = Field(default=None, description="false retires the question; its answers stay")
 
-    _text_ok = field_validator("text")(_no_nul)
+    _text_ok = field_validator("text")(no_nul)
 
 
 class AnswerWrite(BaseModel):
@@ -106,8 +101,7 @@ class AnswerWrite(BaseModel):
     @field_validator("text")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+        value = no_nul(value)
         return value.strip() if value is not None else None
 
 

@@ -57,7 +57,9 @@ class Visit(VisitBase, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-def _error(loc: tuple, message: str) -> InitErrorDetails:
+def _validation_error(loc: tuple, message: str) -> InitErrorDetails:
+    """A field error raised inside validation, so pydantic reports it with the others (then `field_errors`
+    in api/errors.py shapes it like every 422 entry)."""
     return {"type": PydanticCustomError("value_error", message), "loc": loc, "input": None}
 
 
@@ -111,16 +113,16 @@ class VisitWrite(VisitBase):
             self.details = details_model.model_validate(self.details).model_dump(mode="json", exclude_none=True)
         except ValidationError as exc:
             for err in exc.errors():
-                errors.append(_error(("details", *err["loc"]), err["msg"]))
+                errors.append(_validation_error(("details", *err["loc"]), err["msg"]))
         steps = len(self.details.get("steps", []))
         seen: set[uuid.UUID] = set()
         for i, pp in enumerate(self.pain_points):
             if pp.id in seen:
-                errors.append(_error(("pain_points", i, "id"), "duplicate pain point id"))
+                errors.append(_validation_error(("pain_points", i, "id"), "duplicate pain point id"))
             seen.add(pp.id)
             if pp.journey_step is not None and pp.journey_step >= steps:
                 errors.append(
-                    _error(("pain_points", i, "journey_step"), f"no such step (the visit has {steps} steps)")
+                    _validation_error(("pain_points", i, "journey_step"), f"no such step (the visit has {steps} steps)")
                 )
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
@@ -136,16 +138,16 @@ class VisitWrite(VisitBase):
             try:
                 setattr(self, name, value.astimezone(UTC) if value is not None else None)
             except OverflowError:
-                errors.append(_error((name,), "is out of range (years 1 to 9999 in UTC)"))
+                errors.append(_validation_error((name,), "is out of range (years 1 to 9999 in UTC)"))
         if errors:
             return errors
         # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
         if self.started_at > utcnow() + MAX_AHEAD:
-            errors.append(_error(("started_at",), "A visit may not start more than a day in the future."))
+            errors.append(_validation_error(("started_at",), "A visit may not start more than a day in the future."))
         if self.ended_at is not None and self.ended_at < self.started_at:
-            errors.append(_error(("ended_at",), "A visit may not end before it starts."))
+            errors.append(_validation_error(("ended_at",), "A visit may not end before it starts."))
         elif self.ended_at is not None and self.ended_at - self.started_at > MAX_LENGTH:
-            errors.append(_error(("ended_at",), "A visit may not last longer than 24 hours."))
+            errors.append(_validation_error(("ended_at",), "A visit may not last longer than 24 hours."))
         return errors
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from api.db import utcnow
+from api.errors import field_error
 from api.org.models import Department, Site
 from api.pain_points import triage
 from api.pain_points.models import PainPoint
@@ -50,10 +51,6 @@ def content_hash(data: VisitWrite) -> str:
         value = getattr(data, key)
         body[key] = value.astimezone(UTC).isoformat() if value else None
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _error(loc: list, msg: str) -> dict:
-    return {"loc": loc, "msg": msg, "type": "value_error"}
 
 
 def _ids(session: Session, column, wanted: set) -> set:
@@ -89,12 +86,12 @@ def by_ids(session: Session, statements: dict, ids: list[uuid.UUID]):
 def _reference_errors(data: VisitWrite, sites: set, departments: set, owners: dict) -> list[dict]:
     errors = []
     if data.site_id and data.site_id not in sites:
-        errors.append(_error(["site_id"], "no such site"))
+        errors.append(field_error(["site_id"], "no such site"))
     for i, pp in enumerate(data.pain_points):
         if pp.department_id and pp.department_id not in departments:
-            errors.append(_error(["pain_points", i, "department_id"], "no such department"))
+            errors.append(field_error(["pain_points", i, "department_id"], "no such department"))
         if owners.get(pp.id, data.id) != data.id:
-            errors.append(_error(["pain_points", i, "id"], "this pain point belongs to another visit"))
+            errors.append(field_error(["pain_points", i, "id"], "this pain point belongs to another visit"))
     return errors
 
 
@@ -119,7 +116,7 @@ def write_visits(
     claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point id -> the visit of this batch that took it
     for data in writes:
         if data.id in done:  # the same visit twice in one batch: the first one counts
-            result.rejected[data.id] = [_error(["id"], "this visit appears twice in the batch")]
+            result.rejected[data.id] = [field_error(["id"], "this visit appears twice in the batch")]
             continue
         done.add(data.id)
         digest = content_hash(data)
@@ -135,7 +132,7 @@ def write_visits(
                 result.conflicts.append(data.id)
                 continue
         errors = _reference_errors(data, sites, departments, owners)
-        errors += [_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
+        errors += [field_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
                    for i, pp in enumerate(data.pain_points)
                    if claimed.get(pp.id, data.id) != data.id and owners.get(pp.id, data.id) == data.id]
         if errors:
