@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from api.auth.router import router as auth_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
+from api.dashboard.service import flow_summary
 from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, install_error_handlers
@@ -24,8 +25,10 @@ from api.org.router import router as org_router
 from api.pain_points.router import router as pain_points_router
 from api.pulse.router import router as pulse_router
 from api.settings.router import router as settings_router
+from api.summaries import service as summaries
 from api.summaries.worker import SummaryWorker
 from api.themes.router import router as themes_router
+from api.themes.service import period_stats as theme_period_stats
 from api.themes.worker import ThemeWorker
 from api.users.router import router as users_router
 from api.visits.router import router as visits_router
@@ -36,6 +39,9 @@ walkthroughs) and the pain points they saw; managers triage them and see themes.
 Authenticate with `POST /api/auth/token` (OAuth2 password form) and send `Authorization: Bearer <token>`.
 Every error has the shape `{"error": str, "detail": str | list | null}`; 422 details are field-level
 `{"loc", "msg", "type"}` entries."""
+
+# Every stored summary, by key prefix (api/summaries/service.py): declared here, not by import side effects.
+SUMMARIES = {"themes": theme_period_stats, "flow": flow_summary}
 
 
 class PWAFiles(StaticFiles):
@@ -103,6 +109,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     _install_database_errors(app)
+    summaries.install(SUMMARIES)
 
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router,

@@ -172,13 +172,11 @@ def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flo
     return Flow.model_validate({**payload, "as_of": as_of})
 
 
-def _flow_summary(session: Session, key: str) -> dict:
+def flow_summary(session: Session, key: str) -> dict:
+    """The stored summary `flow:<weeks>:<week end>` (declared in api/main.py)."""
     _, weeks, end_day = key.split(":")
     last = date.fromisoformat(end_day) - timedelta(days=1)
     return _flow(session=session, weeks=int(weeks), until=last).model_dump(mode="json", exclude={"as_of"})
-
-
-summaries.register("flow", _flow_summary)
 
 
 def _week_end(day: date) -> date:

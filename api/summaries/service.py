@@ -29,9 +29,11 @@ _last_read: dict[str, float] = {}
 _lock = threading.Lock()
 
 
-def register(prefix: str, compute: Compute) -> None:
-    """`compute(session, key)` answers every key that starts with `prefix:`."""
-    _computers[prefix] = compute
+def install(computers: dict[str, Compute]) -> None:
+    """Declare every summary at once (the app factory does, from api/main.py's SUMMARIES):
+    `compute(session, key)` answers every key that starts with its prefix and a colon."""
+    _computers.clear()
+    _computers.update(computers)
 
 
 def _computer(key: str) -> Compute:

@@ -59,11 +59,9 @@ def _quotes(session: Session, themes: list[Theme], reader: User) -> dict[uuid.UU
     return out
 
 
-def _period_stats(session: Session, key: str) -> dict:
+def period_stats(session: Session, key: str) -> dict:
+    """The stored summary `themes:<period>` (declared in api/main.py)."""
     return stats_to_json(theme_stats(session, ThemeFilters(since=period_start(key.split(":", 1)[1]))))
-
-
-summaries.register("themes", _period_stats)
 
 
 def _last_rebuild(session: Session) -> datetime | None:
