@@ -1,11 +1,31 @@
-"""A daemon thread per API process that repeats one piece of background work until told to stop."""
+"""Background work in the API process: daemon threads that repeat a step until told to stop (the theme and
+summary workers), or run one job to its end (a theme rebuild started over HTTP)."""
 
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("undercover.background")
+
+
+def _daemon(name: str, target: Callable[[], None]) -> threading.Thread:
+    """Daemon threads: a process that is shutting down never waits for background work."""
+    return threading.Thread(target=target, name=name, daemon=True)
+
+
+def run_once(name: str, job: Callable[[], None]) -> None:
+    """Start `job` on a thread of its own and return at once. The job records and logs its own outcome, so
+    a failure is only noted here at debug level."""
+
+    def _run() -> None:
+        try:
+            job()
+        except Exception as exc:  # noqa: BLE001 - recorded by the job itself
+            log.debug("%s ended with %s", name, type(exc).__name__)
+
+    _daemon(name, _run).start()
 
 
 class BackgroundLoop:
@@ -16,7 +36,7 @@ class BackgroundLoop:
     def __init__(self, interval: float = 5.0):
         self.interval = interval
         self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self.thread = _daemon(self.name, self._run)
 
     def step(self) -> None:
         raise NotImplementedError

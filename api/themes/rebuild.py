@@ -54,20 +54,33 @@ def exclusive() -> Iterator[None]:
         _process_lock.release()
 
 
-def running_build(session: Session) -> ThemeBuild | None:
+# How a build whose process died is recorded, and shown before it is (finished_at: its last heartbeat).
+INTERRUPTED = {"status": BuildStatus.failed, "error": "interrupted"}
+
+
+def is_dead(build: ThemeBuild) -> bool:
+    return build.status == BuildStatus.running and utcnow() - build.heartbeat_at > STALE_AFTER
+
+
+def live_build(session: Session) -> ThemeBuild | None:
+    """The build running now, unless its process died (a read: nothing is written)."""
     build = session.execute(
         select(ThemeBuild).where(ThemeBuild.status == BuildStatus.running).order_by(ThemeBuild.started_at.desc())
     ).scalars().first()
-    if build is not None and utcnow() - build.heartbeat_at > STALE_AFTER:
-        build.status, build.error, build.finished_at = BuildStatus.failed, "interrupted", utcnow()
-        session.add(build)
-        session.commit()
-        return None
-    return build
+    return None if build is None or is_dead(build) else build
+
+
+def fail_dead_builds(session: Session) -> None:
+    """Record as failed the running builds whose process died; the caller commits."""
+    builds = ThemeBuild.__table__
+    session.execute(update(builds).where(
+        builds.c.status == BuildStatus.running, builds.c.heartbeat_at < utcnow() - STALE_AFTER,
+    ).values(**INTERRUPTED, finished_at=builds.c.heartbeat_at))
 
 
 def start_build(session: Session, requested_by: uuid.UUID | None) -> ThemeBuild:
-    if running_build(session) is not None:
+    fail_dead_builds(session)
+    if live_build(session) is not None:
         raise Conflict("A theme rebuild is already running")
     build = ThemeBuild(requested_by_id=requested_by, embedder=engine.embedder_name())
     session.add(build)

@@ -1,13 +1,13 @@
 """Themes as managers see and shape them: list, detail, rename, pin, merge, move, rebuild."""
 
-import contextlib
-import threading
+import functools
 import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from api.background import run_once
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
@@ -177,21 +177,21 @@ def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid
 
 
 def latest_build(*, session: Session) -> ThemeBuildPublic | None:
-    rebuild.running_build(session)  # marks a build whose process died as failed
+    """A read: a build whose process died shows as failed; the next start_build records it so."""
     build = session.execute(select(ThemeBuild).order_by(ThemeBuild.started_at.desc())).scalars().first()
-    return ThemeBuildPublic.model_validate(build, from_attributes=True) if build else None
+    if build is None:
+        return None
+    public = ThemeBuildPublic.model_validate(build, from_attributes=True)
+    if rebuild.is_dead(build):
+        public = public.model_copy(update={**rebuild.INTERRUPTED, "finished_at": build.heartbeat_at})
+    return public
 
 
 def start_rebuild(*, session: Session, user: User | None) -> ThemeBuildPublic:
     """Record a new build and run it on a background thread; returns at once."""
     build = rebuild.start_build(session, user.id if user else None)
-    threading.Thread(target=_run_quietly, args=(build.id,), name="theme-rebuild", daemon=True).start()
+    run_once("theme-rebuild", functools.partial(rebuild.run_build, build.id))
     return ThemeBuildPublic.model_validate(build, from_attributes=True)
-
-
-def _run_quietly(build_id: uuid.UUID) -> None:
-    with contextlib.suppress(Exception):  # the failure is recorded on the build and logged
-        rebuild.run_build(build_id)
 
 
 def engine_name() -> str:
