@@ -4,7 +4,6 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
-from api.users.models import UserPublic
 
 
 class AuthToken(SQLModel, table=True):
@@ -46,10 +45,3 @@ class LoginThrottle(SQLModel, table=True):
     window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # forgotten after this
-
-
-class TokenResponse(SQLModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
-    expires_at: datetime
-    user: UserPublic

@@ -2,12 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import ConfigDict, Field, field_validator
-from sqlmodel import SQLModel
 
 from api.auth import service
-from api.auth.models import TokenResponse
-from api.auth.passwords import MAX_LENGTH, SCHEMA, check_password, password_problem
+from api.auth.passwords import password_problem
+from api.auth.schemas import PasswordChange, TokenResponse
 from api.auth.security import hash_password, verify_password
 from api.db import SessionDep, utcnow
 from api.deps import CurrentUser, TokenDep
@@ -50,18 +48,6 @@ def logout_everywhere(session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/me", response_model=UserPublic, responses=error_responses(401), summary="The signed-in user")
 def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
-
-
-class PasswordChange(SQLModel):
-    model_config = ConfigDict(extra="forbid")
-
-    current_password: str = Field(max_length=MAX_LENGTH)
-    new_password: str = Field(json_schema_extra=SCHEMA)
-
-    @field_validator("new_password")
-    @classmethod
-    def _strong(cls, value: str) -> str:
-        return check_password(value)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.dashboard import service
-from api.dashboard.models import FieldTime, Flow
+from api.dashboard.schemas import FieldTime, Flow
 from api.db import SessionDep
 from api.deps import ManagerUser
 from api.errors import error_responses

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, distinct, func, select, text
 from sqlmodel import Session
 
-from api.dashboard.models import (
+from api.dashboard.schemas import (
     DepartmentCount,
     ExecutiveFieldTime,
     FieldTime,

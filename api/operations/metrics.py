@@ -11,11 +11,11 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.db import utcnow
+from api.operations.schemas import DatabaseMetrics, ProcessMetrics, RouteCount, RouteTime
 
 _lock = threading.Lock()
 _started = time.time()
@@ -36,44 +36,6 @@ def request_finished(method: str, route: str, status: int, duration_ms: float) -
         _in_flight -= 1
         _requests[(method, route, status)] += 1
         _duration_ms[(method, route)] += duration_ms
-
-
-class RouteCount(BaseModel):
-    method: str
-    route: str
-    status: int
-    count: int
-
-
-class RouteTime(BaseModel):
-    method: str
-    route: str
-    count: int
-    mean_ms: float
-
-
-class ProcessMetrics(BaseModel):
-    id: str = Field(description="host:pid of the process that answered")
-    started_at: float = Field(description="Unix time the process started")
-    uptime_seconds: float
-    requests_total: int
-    requests_in_flight: int
-    server_errors_total: int = Field(description="Responses with status 500 or more")
-    requests: list[RouteCount]
-    latency: list[RouteTime]
-
-
-class DatabaseMetrics(BaseModel):
-    users: int
-    active_tokens: int
-    visits: int
-    pain_points: int
-    failed_sign_ins_last_hour: int
-
-
-class Metrics(BaseModel):
-    process: ProcessMetrics
-    database: DatabaseMetrics
 
 
 def process_metrics() -> ProcessMetrics:

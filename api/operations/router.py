@@ -3,7 +3,8 @@ from fastapi import APIRouter
 from api.db import SessionDep
 from api.deps import AdminUser
 from api.errors import error_responses
-from api.operations.metrics import Metrics, database_metrics, process_metrics
+from api.operations.metrics import database_metrics, process_metrics
+from api.operations.schemas import Metrics
 
 router = APIRouter(tags=["operations"])
 

@@ -4,12 +4,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, field_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
-from api.validation import no_nul
 
 
 class SiteKind(StrEnum):
@@ -37,28 +35,6 @@ class Site(SiteBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class SiteCreate(SiteBase):
-    model_config = ConfigDict(extra="forbid")
-
-    _no_nul = field_validator("name", "region")(no_nul)
-
-
-class SiteUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    kind: SiteKind | None = None
-    region: str | None = Field(default=None, max_length=120)
-    is_active: bool | None = None
-
-    _no_nul = field_validator("name", "region")(no_nul)
-
-
-class SitePublic(SiteBase):
-    id: uuid.UUID
-    is_active: bool
-
-
 class DepartmentBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
 
@@ -70,23 +46,3 @@ class Department(DepartmentBase, table=True):
     name: str = Field(max_length=120, unique=True)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class DepartmentCreate(DepartmentBase):
-    model_config = ConfigDict(extra="forbid")
-
-    _no_nul = field_validator("name")(no_nul)
-
-
-class DepartmentUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    is_active: bool | None = None
-
-    _no_nul = field_validator("name")(no_nul)
-
-
-class DepartmentPublic(DepartmentBase):
-    id: uuid.UUID
-    is_active: bool

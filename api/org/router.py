@@ -6,12 +6,11 @@ from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser
 from api.errors import error_responses
 from api.org import service
-from api.org.models import (
-    Department,
+from api.org.models import Department, Site
+from api.org.schemas import (
     DepartmentCreate,
     DepartmentPublic,
     DepartmentUpdate,
-    Site,
     SiteCreate,
     SitePublic,
     SiteUpdate,

@@ -4,13 +4,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, or_, text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, new_id, utcnow
-from api.validation import no_nul
 
 TEXT_MAX = 2000
 # Which pain points count (dashboards, themes): not deleted — which includes withdrawn ones, see SHOWN —
@@ -121,40 +118,6 @@ SHOWN = or_(PainPoint.deleted_at.is_(None), PainPoint.withdrawn_at.is_not(None))
 def is_shown(row) -> bool:
     """SHOWN for one row already read."""
     return row.deleted_at is None or row.withdrawn_at is not None
-
-
-class PainPointWrite(PainPointBase):
-    """A pain point as the phone sends it inside a visit."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: uuid.UUID
-
-    _no_nul = field_validator("text", "quote")(no_nul)
-
-    @field_validator("text", mode="before")
-    @classmethod
-    def _not_blank(cls, value):
-        # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
-        if isinstance(value, str) and not value.strip():
-            raise PydanticCustomError("value_error", "Say what went wrong: a quote alone is not enough.")
-        return value
-
-
-class PainPointPublic(BaseModel):
-    """Plain pydantic, not SQLModel: built hundreds of times per sync response, it must be cheap."""
-
-    id: uuid.UUID
-    text: str
-    severity: int
-    felt_by: FeltBy
-    department_id: uuid.UUID | None
-    journey_step: int | None
-    quote: str | None
-    status: Status
-    theme_id: uuid.UUID | None
-    created_at: datetime
-    updated_at: datetime
 
 
 class PainPointEvent(SQLModel, table=True):

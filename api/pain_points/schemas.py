@@ -1,11 +1,13 @@
-"""What the review API sends and accepts: feed items, details, triage changes, comments."""
+"""What the pain-point APIs send and accept: pain points inside a visit, feed items, details, triage changes,
+comments (the tables are in models.py)."""
 
 import uuid
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic_core import PydanticCustomError
 
-from api.pain_points.models import COMMENT_MAX, TEXT_MAX, FeltBy, Status
+from api.pain_points.models import COMMENT_MAX, TEXT_MAX, FeltBy, PainPointBase, Status
 from api.validation import has_nul, no_nul
 
 FEED_LIMIT_MAX = 200
@@ -188,3 +190,37 @@ class CommentCreate(BaseModel):
         if not value.strip() or has_nul(value):
             raise ValueError("must not be blank or contain NUL characters")
         return value.strip()
+
+
+class PainPointWrite(PainPointBase):
+    """A pain point as the phone sends it inside a visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+
+    _no_nul = field_validator("text", "quote")(no_nul)
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _not_blank(cls, value):
+        # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError("value_error", "Say what went wrong: a quote alone is not enough.")
+        return value
+
+
+class PainPointPublic(BaseModel):
+    """Plain pydantic, not SQLModel: built hundreds of times per sync response, it must be cheap."""
+
+    id: uuid.UUID
+    text: str
+    severity: int
+    felt_by: FeltBy
+    department_id: uuid.UUID | None
+    journey_step: int | None
+    quote: str | None
+    status: Status
+    theme_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime

@@ -7,8 +7,8 @@ from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser, ManagerUser
 from api.errors import ErrorBody, error_responses
 from api.pulse import service
-from api.pulse.models import (
-    MONTH_PATTERN,
+from api.pulse.models import MONTH_PATTERN
+from api.pulse.schemas import (
     MyPulse,
     PulseQuestionCreate,
     PulseQuestionPublic,

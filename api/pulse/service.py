@@ -10,19 +10,16 @@ from sqlmodel import Session
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.privacy.reader import masked
-from api.pulse.models import (
-    ACTIVE_MAX,
+from api.pulse.models import ACTIVE_MAX, PulseAnswer, PulseQuestion, QuestionKind
+from api.pulse.schemas import (
     MonthResult,
     MyAnswer,
     MyPulse,
-    PulseAnswer,
-    PulseQuestion,
     PulseQuestionCreate,
     PulseQuestionPublic,
     PulseQuestionUpdate,
     PulseResults,
     PulseSubmission,
-    QuestionKind,
     QuestionResult,
 )
 from api.settings.service import get_settings_row

@@ -3,7 +3,6 @@
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
@@ -41,18 +40,3 @@ class OrgSetting(OrgSettingsBase, table=True):
     id: int = Field(default=1, sa_column=Column(Integer, primary_key=True, autoincrement=False))
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-
-
-class OrgSettingsPublic(OrgSettingsBase):
-    updated_at: datetime | None = None
-
-
-class OrgSettingsUpdate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"field_hours_target": 12, "executives_see_feed": True}]},
-    )
-
-    field_hours_target: float | None = Field(default=None, ge=0, le=744)
-    executives_see_feed: bool | None = None
-    pulse_min_responses: int | None = Field(default=None, ge=1, le=1000)

@@ -4,7 +4,7 @@ from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser
 from api.errors import error_responses
 from api.settings import service
-from api.settings.models import OrgSettingsPublic, OrgSettingsUpdate
+from api.settings.schemas import OrgSettingsPublic, OrgSettingsUpdate
 
 router = APIRouter(tags=["settings"])
 

@@ -4,7 +4,8 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Invalid
-from api.settings.models import OrgSetting, OrgSettingsPublic, OrgSettingsUpdate
+from api.settings.models import OrgSetting
+from api.settings.schemas import OrgSettingsPublic, OrgSettingsUpdate
 from api.users.models import Role, User
 
 ROW_ID = 1

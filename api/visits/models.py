@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, utcnow
-from api.pain_points.models import PainPointPublic, PainPointWrite
+from api.pain_points.schemas import PainPointPublic, PainPointWrite
 from api.validation import no_nul
 from api.visits.details import DETAILS_BY_KIND, VisitKind
 

@@ -1,4 +1,5 @@
-"""The managers' dashboard: field time per executive per month, and the flow of pain points."""
+"""The managers' dashboard's response bodies: field time per executive per month, and the flow of pain points
+(the dashboard has no tables of its own)."""
 
 from datetime import date, datetime
 

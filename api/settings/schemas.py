@@ -1,0 +1,23 @@
+"""The settings API's request and response bodies (the table is in models.py)."""
+
+from datetime import datetime
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from api.settings.models import OrgSettingsBase
+
+
+class OrgSettingsPublic(OrgSettingsBase):
+    updated_at: datetime | None = None
+
+
+class OrgSettingsUpdate(SQLModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"field_hours_target": 12, "executives_see_feed": True}]},
+    )
+
+    field_hours_target: float | None = Field(default=None, ge=0, le=744)
+    executives_see_feed: bool | None = None
+    pulse_min_responses: int | None = Field(default=None, ge=1, le=1000)
