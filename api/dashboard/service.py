@@ -19,7 +19,7 @@ from api.errors import Invalid
 from api.org.models import Department
 from api.pain_points.models import COUNTED, OPEN_COUNTED, PainPoint, Status
 from api.pain_points.schemas import Ref, ThemeRef
-from api.settings.service import get_settings_row
+from api.settings.service import org_settings
 from api.summaries import service as summaries
 from api.themes.models import Theme
 from api.users.models import Role, User
@@ -83,7 +83,7 @@ def field_time(*, session: Session, month: str) -> FieldTime:
         **executives,
         **({u.id: u for u in session.scalars(select(User).where(User.id.in_(others)))} if others else {}),
     }
-    target = get_settings_row(session=session).field_hours_target
+    target = org_settings(session=session).field_hours_target
     rows = []
     for user_id, user in people.items():
         kinds = by_kind.get(user_id, {})

@@ -56,7 +56,8 @@ def check_export(*, session: Session, viewer: User) -> None:
         raise Forbidden("Exporting the feed is for managers and admins")
 
 
-def _live(session: Session, pain_point_id: uuid.UUID):
+def _shown_row(session: Session, pain_point_id: uuid.UUID):
+    """The pain point's row if it is shown (SHOWN: live, or withdrawn after triage), else 404."""
     row = session.execute(select(PAIN).where(PAIN.c.id == pain_point_id)).first()
     if row is None or not is_shown(row):
         raise NotFound("No such pain point")
@@ -64,7 +65,7 @@ def _live(session: Session, pain_point_id: uuid.UUID):
 
 
 def _readable(session: Session, viewer: User, pain_point_id: uuid.UUID):
-    row = _live(session, pain_point_id)
+    row = _shown_row(session, pain_point_id)
     if row.author_id != viewer.id and not reads_everything(session, viewer):
         raise Forbidden("This pain point belongs to another executive")
     return row
@@ -218,7 +219,7 @@ def add_comment(
     *, session: Session, author: User, pain_point_id: uuid.UUID, data: CommentCreate
 ) -> CommentPublic:
     """Managers and admins comment on any pain point; an executive on their own ones."""
-    row = _live(session, pain_point_id)
+    row = _shown_row(session, pain_point_id)
     if author.role not in REVIEWERS and row.author_id != author.id:
         raise Forbidden("Executives comment only on their own pain points")
     comment = PainPointComment(pain_point_id=row.id, author_id=author.id, body=data.body, created_at=utcnow())

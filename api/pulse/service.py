@@ -22,7 +22,7 @@ from api.pulse.schemas import (
     PulseSubmission,
     QuestionResult,
 )
-from api.settings.service import get_settings_row
+from api.settings.service import org_settings
 from api.users.models import Role, User
 
 # The reality check from the customer-experience practice this product comes from.
@@ -243,7 +243,7 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
         select(PulseAnswer.month, func.count(func.distinct(PulseAnswer.user_id)))
         .where(in_range).group_by(PulseAnswer.month)
     ).all())
-    minimum = get_settings_row(session=session).pulse_min_responses
+    minimum = org_settings(session=session).pulse_min_responses
     withheld = {month for month, n in respondents.items() if n < minimum}
     answered = {key[0] for key in counts} | {key[0] for key in texts}
     questions = [

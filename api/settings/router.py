@@ -18,8 +18,9 @@ router = APIRouter(tags=["settings"])
     "measures against. `executives_see_feed`: whether executives may read the whole pain-point feed (off by default: "
     "they see their own pain points at `/api/my/pain-points`). `pulse_min_responses`: pulse results for a month "
     "show scores and answers only when at least this many executives answered (default 3; below it, counts only).",
+    operation_id="get_settings_api_settings_get",  # the published id, from the function's former name
 )
-def get_settings(session: SessionDep, _: CurrentUser) -> OrgSettingsPublic:
+def read_org_settings(session: SessionDep, _: CurrentUser) -> OrgSettingsPublic:
     return service.read_settings(session=session)
 
 

@@ -11,7 +11,7 @@ from api.users.models import Role, User
 ROW_ID = 1
 
 
-def get_settings_row(*, session: Session) -> OrgSetting:
+def org_settings(*, session: Session) -> OrgSetting:
     """The stored settings, or the defaults when no admin has saved any yet (nothing is written)."""
     return session.get(OrgSetting, ROW_ID) or OrgSetting(id=ROW_ID)
 
@@ -19,11 +19,11 @@ def get_settings_row(*, session: Session) -> OrgSetting:
 def reads_everything(session: Session, user: User) -> bool:
     """Managers and admins read every executive's pain points and the themes built from them; executives
     only when an admin opened the feed to them (`executives_see_feed`)."""
-    return user.role in (Role.manager, Role.admin) or get_settings_row(session=session).executives_see_feed
+    return user.role in (Role.manager, Role.admin) or org_settings(session=session).executives_see_feed
 
 
 def read_settings(*, session: Session) -> OrgSettingsPublic:
-    return OrgSettingsPublic.model_validate(get_settings_row(session=session), from_attributes=True)
+    return OrgSettingsPublic.model_validate(org_settings(session=session), from_attributes=True)
 
 
 def update_settings(*, session: Session, admin: User, data: OrgSettingsUpdate) -> OrgSettingsPublic:

@@ -31,7 +31,7 @@ LIVE_PAIN_POINTS = {  # of the visits given as `ids`, in order within each visit
 }
 
 
-def publish(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
+def visits_for_reader(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
     """Visit rows (ORM or Core) with their live pain points, as the API shows them to `viewer`: the author
     reads everything as written; anyone else never the private notes, and the notes, details and pain points
     with e-mails, phone and card numbers masked (api/privacy/reader.py)."""
@@ -81,7 +81,7 @@ def put_visit(*, session: Session, author: User, visit_id: uuid.UUID, data: Visi
         raise Forbidden("This visit belongs to someone else")
     if result.rejected:
         raise Invalid(result.rejected[visit_id])
-    stored = publish(session, [_load(session, visit_id)], author)[0]
+    stored = visits_for_reader(session, [_load(session, visit_id)], author)[0]
     if result.conflicts:
         raise Conflict(
             f"The visit changed on the server (version {stored.version}; this write is based on "
@@ -101,7 +101,7 @@ def _readable(session: Session, viewer: User, visit_id: uuid.UUID):
 
 
 def get_visit(*, session: Session, viewer: User, visit_id: uuid.UUID) -> VisitPublic:
-    return publish(session, [_readable(session, viewer, visit_id)], viewer)[0]
+    return visits_for_reader(session, [_readable(session, viewer, visit_id)], viewer)[0]
 
 
 def list_visits(
@@ -115,7 +115,7 @@ def list_visits(
     if not include_deleted:
         stmt = stmt.where(VISIT.c.deleted_at.is_(None))
     rows = session.execute(stmt.order_by(VISIT.c.started_at.desc(), VISIT.c.id).offset(offset).limit(limit)).all()
-    return publish(session, rows, viewer)
+    return visits_for_reader(session, rows, viewer)
 
 
 def delete_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> None:

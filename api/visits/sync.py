@@ -15,7 +15,7 @@ from api.users.models import User
 from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
 from api.visits.models import VisitWrite
 from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse
-from api.visits.service import publish
+from api.visits.service import visits_for_reader
 from api.visits.writes import VISIT, write_visits
 
 PULL_MAX = 500
@@ -94,7 +94,7 @@ def _push(session: Session, user: User, raws: list[dict[str, Any]], result: Sync
             {"loc": ["id"], "msg": "this visit belongs to someone else", "type": "value_error"}]))
     if outcome.conflicts:
         rows = session.execute(select(VISIT).where(VISIT.c.id.in_(outcome.conflicts))).all()
-        result.conflicts.extend(ConflictItem(id=v.id, server=v) for v in publish(session, rows, user))
+        result.conflicts.extend(ConflictItem(id=v.id, server=v) for v in visits_for_reader(session, rows, user))
 
 
 # PostgreSQL: one prepared statement whatever the cursor (same text each time, so it is planned once per
@@ -138,7 +138,7 @@ def sync(*, session: Session, user: User, request: SyncRequest) -> SyncResponse:
     rows, snapshot = _unseen(session, user, cursor)
     result.more = len(rows) > PULL_MAX
     rows = rows[:PULL_MAX]
-    result.changes = publish(session, rows, user)
+    result.changes = visits_for_reader(session, rows, user)
     # Paging: later pages may see writes made meanwhile; the next pull after the last page starts from the
     # first page's snapshot, so such writes can come twice (phones upsert) but never go missing.
     first = cursor.paging_from or snapshot
