@@ -37,6 +37,9 @@ class Status(StrEnum):
     wont_fix = "wont_fix"
 
 
+CLOSED = {Status.resolved, Status.wont_fix}
+
+
 class PainPointBase(SQLModel):
     text: str = Field(
         min_length=1, max_length=TEXT_MAX,
@@ -113,6 +116,9 @@ class PainPoint(PainPointBase, table=True):
     )
 
 
+PAIN = PainPoint.__table__  # for Core reads; only api/pain_points/store.py writes it
+
+
 # Which pain points managers can open and see in the feed: live ones, and those their author withdrew after
 # triage (deleted_at and withdrawn_at both set). Deleted untriaged ones are gone.
 SHOWN = or_(PainPoint.deleted_at.is_(None), PainPoint.withdrawn_at.is_not(None))
@@ -174,6 +180,8 @@ class PainPointEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+EVENT = PainPointEvent.__table__
+
 COMMENT_MAX = 2000
 
 
@@ -192,5 +200,4 @@ class PainPointComment(SQLModel, table=True):
 
 def counted_conditions() -> list:
     """COUNTED as conditions on the pain_point table, for queries that join other tables."""
-    table = PainPoint.__table__
-    return [table.c[column].is_(None) for column in COUNTED_WHEN_NULL]
+    return [PAIN.c[column].is_(None) for column in COUNTED_WHEN_NULL]

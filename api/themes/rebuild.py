@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text, update
 from sqlmodel import Session
 
 from api.db import get_engine, utcnow
 from api.errors import Conflict
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points import store
+from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import for_labels
 from api.themes import embeddings, engine
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 
 log = logging.getLogger("undercover.themes")
-PAIN = PainPoint.__table__
 THEME = Theme.__table__
 ADVISORY_KEY = 0x756E6463  # "undc"
 STALE_AFTER = timedelta(minutes=2)  # a build whose heartbeat is older died with its process
@@ -207,16 +207,9 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
             theme.retired_at = now
             session.add(theme)
     session.flush()
-    changes = [
-        {"b_id": p.id, "theme_id": themes.get(int(label)) if label != engine.UNTHEMED else None}
-        for p, label in zip(points, labels, strict=True)
-    ]
-    changes = [c for c, p in zip(changes, points, strict=True) if c["theme_id"] != p.theme_id]
-    if changes:
-        session.execute(
-            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values(theme_id=bindparam("theme_id")),
-            changes,
-        )
+    placed = {p.id: themes.get(int(label)) if label != engine.UNTHEMED else None
+              for p, label in zip(points, labels, strict=True)}
+    store.place_in_themes(session, {p.id: placed[p.id] for p in points if placed[p.id] != p.theme_id})
     session.commit()
 
 

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
-from api.pain_points import triage
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points import store, triage
+from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
@@ -27,8 +27,6 @@ from api.themes.stats import (
     theme_stats,
 )
 from api.users.models import User
-
-PAIN = PainPoint.__table__
 
 
 class Quote(BaseModel):
@@ -134,7 +132,8 @@ def list_themes(*, session: Session, reader: User, filters: ThemeFilters,
     as_of: dict[uuid.UUID, datetime] = {}
     if stored:
         # Themes edited since (merged into, pain points moved in or out, renamed) are computed live.
-        edited = [t.id for t in themes if t.updated_at > stored_at]
+        moved = triage.themes_moved_since(session, stored_at)
+        edited = [t.id for t in themes if t.updated_at > stored_at or t.id in moved]
         if edited:
             for theme_id in edited:
                 stats.pop(theme_id, None)
@@ -193,7 +192,7 @@ def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id
     if target.retired_at is not None:
         raise Invalid([{"loc": ["into_id"], "msg": "that theme is retired", "type": "value_error"}])
     now = utcnow()
-    session.execute(update(PAIN).where(PAIN.c.theme_id == theme_id).values(theme_id=into_id, theme_locked=True))
+    store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id)
     source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
     target.updated_at = now
     session.add_all([source, target])
@@ -211,7 +210,7 @@ def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid
     for row in rows.values():
         if row.deleted_at is None:
             planned = triage.plan(session=session, row=row, changes={"theme_id": theme_id})
-            triage.apply(session=session, row=row, plan_=planned, actor=actor, now=now)
+            store.apply_triage(session=session, row=row, changes=planned, actor_id=actor.id, now=now)
             moved += bool(planned)
     session.commit()
     return moved
