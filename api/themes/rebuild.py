@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from api.db import get_engine, utcnow
@@ -23,10 +23,11 @@ from api.pain_points import store
 from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import for_labels
 from api.themes import embeddings, engine
+from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild
+from api.themes.store import THEME
 
 log = logging.getLogger("undercover.themes")
-THEME = Theme.__table__
 ADVISORY_KEY = 0x756E6463  # "undc"
 STALE_AFTER = timedelta(minutes=2)  # a build whose heartbeat is older died with its process
 _process_lock = threading.Lock()
@@ -59,8 +60,7 @@ def running_build(session: Session) -> ThemeBuild | None:
         select(ThemeBuild).where(ThemeBuild.status == BuildStatus.running).order_by(ThemeBuild.started_at.desc())
     ).scalars().first()
     if build is not None and utcnow() - build.heartbeat_at > STALE_AFTER:
-        build.status, build.error, build.finished_at = BuildStatus.failed, "interrupted", utcnow()
-        session.add(build)
+        theme_store.mark_build_interrupted(session, build, utcnow())
         session.commit()
         return None
     return build
@@ -69,8 +69,7 @@ def running_build(session: Session) -> ThemeBuild | None:
 def start_build(session: Session, requested_by: uuid.UUID | None) -> ThemeBuild:
     if running_build(session) is not None:
         raise Conflict("A theme rebuild is already running")
-    build = ThemeBuild(requested_by_id=requested_by, embedder=engine.embedder_name())
-    session.add(build)
+    build = theme_store.add_build(session, requested_by=requested_by, embedder=engine.embedder_name())
     session.commit()
     return build
 
@@ -93,8 +92,8 @@ class _Progress:
 
     def __call__(self, stage: str, fraction: float, **fields) -> None:
         with Session(get_engine()) as s:
-            s.execute(update(ThemeBuild.__table__).where(ThemeBuild.__table__.c.id == self.build_id).values(
-                stage=stage, progress=round(fraction, 3), heartbeat_at=utcnow(), **fields))
+            theme_store.record_build_progress(s, self.build_id, stage=stage, progress=round(fraction, 3),
+                                              heartbeat_at=utcnow(), **fields)
             s.commit()
         if self.echo:
             self.echo(stage, fraction)
@@ -195,17 +194,16 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
         }
         theme = existing.get(theme_id)
         if theme is None:
-            theme = Theme(id=theme_id, label=_free_label(d.label, taken), created_at=now, **fields)
+            theme = theme_store.add_theme(session, id=theme_id, label=_free_label(d.label, taken), created_at=now,
+                                          **fields)
         else:
-            theme.sqlmodel_update(fields)
             if not theme.label_locked:
-                theme.label = _free_label(d.label, taken)
+                fields["label"] = _free_label(d.label, taken)
+            theme_store.edit_theme(session, theme, fields)
         taken.add(theme.label.lower())
-        session.add(theme)
     for theme in existing.values():
         if theme.id not in kept and theme.retired_at is None and not theme.pinned:
-            theme.retired_at = now
-            session.add(theme)
+            theme_store.edit_theme(session, theme, {"retired_at": now})
     session.flush()
     placed = {p.id: themes.get(int(label)) if label != engine.UNTHEMED else None
               for p, label in zip(points, labels, strict=True)}

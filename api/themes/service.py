@@ -17,6 +17,7 @@ from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
+from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild, ThemeBuildPublic
 from api.themes.stats import (
     ThemeFilters,
@@ -169,17 +170,17 @@ def get_theme(*, session: Session, reader: User, theme_id: uuid.UUID, filters: T
 def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: str | None,
                  pinned: bool | None) -> ThemePublic:
     theme = _theme(session, theme_id)
+    changes: dict = {"updated_at": utcnow()}
     if label is not None:
         label = " ".join(label.split())
         clash = session.execute(select(Theme.id).where(
             Theme.retired_at.is_(None), Theme.id != theme_id, Theme.label.ilike(label))).first()
         if clash:
             raise Invalid([{"loc": ["label"], "msg": "another theme already has this label", "type": "value_error"}])
-        theme.label, theme.label_locked = label, True
+        changes.update(label=label, label_locked=True)
     if pinned is not None:
-        theme.pinned = pinned
-    theme.updated_at = utcnow()
-    session.add(theme)
+        changes["pinned"] = pinned
+    theme_store.edit_theme(session, theme, changes)
     session.commit()
     return get_theme(session=session, reader=reader, theme_id=theme_id, filters=ThemeFilters())
 
@@ -193,9 +194,9 @@ def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id
         raise Invalid([{"loc": ["into_id"], "msg": "that theme is retired", "type": "value_error"}])
     now = utcnow()
     store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id)
-    source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
-    target.updated_at = now
-    session.add_all([source, target])
+    theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,
+                                             "updated_at": now})
+    theme_store.edit_theme(session, target, {"updated_at": now})
     session.commit()
     return get_theme(session=session, reader=reader, theme_id=into_id, filters=ThemeFilters())
 

@@ -13,9 +13,9 @@ from api.db import get_engine
 from api.pain_points import store
 from api.pain_points.models import PAIN, counted_conditions
 from api.themes import embeddings, engine
-from api.themes.models import PainPointEmbedding, Theme
+from api.themes.models import Theme
+from api.themes.store import EMB
 
-EMB = PainPointEmbedding.__table__
 BATCH = 128
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from sqlalchemy import Uuid, bindparam, delete, func, select, true, union, update
+from sqlalchemy import Uuid, bindparam, func, select, true, union, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
@@ -21,13 +21,12 @@ from api.db import utcnow
 from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
-from api.themes.models import PainPointEmbedding
+from api.themes import store as theme_store
 from api.users.models import User
 from api.visits.changes import write_stamp
 from api.visits.models import Visit, VisitWrite
 
 VISIT = Visit.__table__
-EMB = PainPointEmbedding.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
 AUDITED = (*PP_CONTENT, "site_id", "visit_kind", "occurred_at")  # after triage, a change leaves an audit line
 VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
@@ -174,9 +173,8 @@ def write_visits(
         changed_points, lines, live, removed = _replace_pain_points(session, replaced, author.id, now)
     store.insert_visit_pain_points(session, new_points, author_id=author.id, now=now)
     if changed_points:
-        retext = [c["b_id"] for c in changed_points if c.pop("retext")]
-        if retext:  # the stored vector no longer matches the words: the theme worker embeds it again
-            session.execute(delete(EMB).where(EMB.c.pain_point_id.in_(retext)))
+        # The stored vector no longer matches the words: without it, the theme worker embeds them again.
+        theme_store.forget_vectors(session, [c["b_id"] for c in changed_points if c.pop("retext")])
         store.rewrite_visit_pain_points(session, changed_points)
         triage.relink_duplicates(session, live, removed, author.id, now)
         store.record_changes(session, lines, author.id, now)
