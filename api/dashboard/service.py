@@ -17,7 +17,7 @@ from api.dashboard.schemas import (
 from api.db import utcnow
 from api.errors import Invalid
 from api.org.models import Department
-from api.pain_points.models import COUNTED, OPEN_COUNTED, PainPoint, Status
+from api.pain_points.models import COUNTED, OPEN_COUNTED, PAIN, Status
 from api.pain_points.schemas import Ref, ThemeRef
 from api.settings.service import org_settings
 from api.summaries import service as summaries
@@ -27,7 +27,6 @@ from api.visits.details import VisitKind
 from api.visits.models import MAX_LENGTH, Visit
 
 VISIT = Visit.__table__
-PAIN = PainPoint.__table__
 KINDS = [k.value for k in VisitKind]
 
 

@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from pydantic import ValidationError
-from sqlalchemy import update
 from sqlmodel import Session
 
 from api.errors import field_errors
 from api.exchange.csv_format import from_csv_cell
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
+from api.pain_points import store
 from api.pain_points.models import PainPoint
 from api.users.models import User
 from api.visits.details import VisitKind
 from api.visits.models import VisitWrite
-from api.visits.writes import PAIN, write_visits
+from api.visits.writes import write_visits
 
 NAMESPACE = uuid.UUID("6f1c2b8e-5d0a-4c7e-9a53-2b1d9e8f4a71")
 MAX_ROWS = 200_000
@@ -101,7 +101,7 @@ def _import_row(session: Session, author: User, row: dict[str, str]) -> bool:
         errors = outcome.rejected.get(visit_id) or [{"loc": ["ref"], "msg": "clashes with an existing visit"}]
         raise ValueError("; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in errors))
     if row.get("ref"):
-        session.execute(update(PAIN).where(PAIN.c.id == pain_point_id).values(ref=row["ref"][:200]))
+        store.set_import_ref(session, pain_point_id, row["ref"])
     return True
 
 

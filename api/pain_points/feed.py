@@ -12,15 +12,13 @@ from api.cursor import from_token, to_token
 from api.db import UTCDateTime
 from api.errors import Invalid
 from api.org.models import Department, Site
-from api.pain_points.models import SHOWN, PainPoint, PainPointComment, Status
+from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
 from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
 from api.pain_points.search import search_condition, search_words, text_words
 from api.privacy.reader import masked, sees_raw, shown
 from api.privacy.redaction import redaction_enabled
 from api.themes.models import Theme
 from api.users.models import User
-
-PAIN = PainPoint.__table__
 
 
 @dataclass

@@ -34,6 +34,9 @@ class Status(StrEnum):
     wont_fix = "wont_fix"
 
 
+CLOSED = {Status.resolved, Status.wont_fix}
+
+
 class PainPointBase(SQLModel):
     text: str = Field(
         min_length=1, max_length=TEXT_MAX,
@@ -110,6 +113,9 @@ class PainPoint(PainPointBase, table=True):
     )
 
 
+PAIN = PainPoint.__table__  # for Core reads; only api/pain_points/store.py writes it
+
+
 # Which pain points managers can open and see in the feed: live ones, and those their author withdrew after
 # triage (deleted_at and withdrawn_at both set). Deleted untriaged ones are gone.
 SHOWN = or_(PainPoint.deleted_at.is_(None), PainPoint.withdrawn_at.is_not(None))
@@ -124,7 +130,11 @@ class PainPointEvent(SQLModel, table=True):
     """One line of a pain point's audit history: who changed which triage field from what to what."""
 
     __tablename__ = "pain_point_event"
-    __table_args__ = (Index("ix_pain_point_event_pain_point", "pain_point_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_pain_point_event_pain_point", "pain_point_id", "created_at"),
+        # The themes list asks which themes pain points were moved into or out of since its stored figures.
+        Index("ix_pain_point_event_field_created", "field", "created_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     pain_point_id: uuid.UUID = Field(
@@ -136,6 +146,8 @@ class PainPointEvent(SQLModel, table=True):
     new_value: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+
+EVENT = PainPointEvent.__table__
 
 COMMENT_MAX = 2000
 
@@ -155,5 +167,4 @@ class PainPointComment(SQLModel, table=True):
 
 def counted_conditions() -> list:
     """COUNTED as conditions on the pain_point table, for queries that join other tables."""
-    table = PainPoint.__table__
-    return [table.c[column].is_(None) for column in COUNTED_WHEN_NULL]
+    return [PAIN.c[column].is_(None) for column in COUNTED_WHEN_NULL]

@@ -17,7 +17,7 @@ from sqlalchemy import false, select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from api.pain_points.models import PainPoint
+from api.pain_points.models import PAIN
 
 PG_INDEX = "ix_pain_point_search"
 # Must stay textually identical to the indexed expression, or PostgreSQL will not use the index.
@@ -28,7 +28,6 @@ PG_DOCUMENT = (
 SQLITE_TABLE = "pain_point_fts"
 WORDS_MAX = 8
 FEW = 1000
-PAIN = PainPoint.__table__
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 

@@ -8,9 +8,9 @@ from sqlmodel import Session
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound
 from api.org.models import Department, Site
-from api.pain_points import triage
+from api.pain_points import store, triage
 from api.pain_points.feed import FeedFilters, Lookups, feed_page, items_for, to_item
-from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, is_shown
+from api.pain_points.models import PAIN, PainPoint, PainPointComment, PainPointEvent, is_shown
 from api.pain_points.schemas import (
     BulkResult,
     BulkTriage,
@@ -27,7 +27,6 @@ from api.settings.service import reads_everything
 from api.themes.models import Theme
 from api.users.models import Role, User
 
-PAIN = PainPoint.__table__
 REVIEWERS = (Role.manager, Role.admin)
 # Audit fields whose values are free text, written by a person (the others are ids, enums, numbers and times).
 FREE_TEXT_FIELDS = {"text", "quote", "resolution_note"}
@@ -179,7 +178,7 @@ def triage_one(
     except triage.Refused as exc:
         session.rollback()
         raise Conflict(f"This pain point {exc}") from None
-    triage.apply(session=session, row=row, plan_=planned, actor=actor, now=utcnow())
+    store.apply_triage(session=session, row=row, changes=planned, actor_id=actor.id, now=utcnow())
     session.commit()
     return get_detail(session=session, viewer=actor, pain_point_id=pain_point_id)
 
@@ -207,7 +206,7 @@ def triage_many(*, session: Session, actor: User, data: BulkTriage) -> BulkResul
         )
     now = utcnow()
     for pid in data.ids:
-        triage.apply(session=session, row=rows[pid], plan_=plans[pid], actor=actor, now=now)
+        store.apply_triage(session=session, row=rows[pid], changes=plans[pid], actor_id=actor.id, now=now)
     session.commit()
     stored = session.execute(
         select(PAIN).where(PAIN.c.id.in_(data.ids)).order_by(PAIN.c.occurred_at.desc(), PAIN.c.id.desc())

@@ -3,20 +3,19 @@
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlmodel import Session
 
-from api.db import new_id
 from api.errors import Conflict, Invalid, field_error
 from api.org.models import Department
-from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent, Status
+from api.pain_points import store
+from api.pain_points.models import CLOSED, EVENT, PAIN, PainPoint, PainPointComment, Status
+from api.pain_points.store import Change
 from api.themes.models import Theme
 from api.users.models import User
 
-CLOSED = {Status.resolved, Status.wont_fix}
 OPEN = (Status.new, Status.acknowledged, Status.in_progress)
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.new: {Status.acknowledged, Status.in_progress, Status.resolved, Status.wont_fix},
@@ -28,9 +27,6 @@ TRANSITIONS: dict[Status, set[Status]] = {
 }
 REFERENCE_FIELDS = ("owner_department_id", "assignee_id", "theme_id")
 
-
-PAIN = PainPoint.__table__
-EVENT = PainPointEvent.__table__
 COMMENT = PainPointComment.__table__
 
 
@@ -94,13 +90,6 @@ def _original(session: Session, pain_point_id: uuid.UUID) -> uuid.UUID:
     return current.id
 
 
-@dataclass
-class Change:
-    field: str
-    old: object
-    new: object
-
-
 def plan(*, session: Session, row: PainPoint, changes: dict) -> list[Change]:
     """The field changes `changes` makes to `row` (no-ops dropped). Raises Refused or Invalid."""
     out: list[Change] = []
@@ -138,48 +127,6 @@ def plan(*, session: Session, row: PainPoint, changes: dict) -> list[Change]:
     return out
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _touch_themes(session: Session, theme_ids: set[uuid.UUID], now: datetime) -> None:
-    """Mark both themes edited, so stored themes figures recompute them (api/themes/service.py): once per
-    theme per triage call (`now`), not once per pain point of a bulk change."""
-    done = session.info.get("themes_touched")
-    if done is None or done[0] is not now:
-        done = session.info["themes_touched"] = (now, set())
-    if fresh := theme_ids - done[1]:
-        session.execute(update(Theme).where(Theme.id.in_(fresh)).values(updated_at=now))
-        done[1].update(fresh)
-
-
-def apply(*, session: Session, row: PainPoint, plan_: list[Change], actor: User, now: datetime) -> None:
-    """Write the planned changes to `row` with one audit line each (flushes; the caller commits)."""
-    for change in plan_:
-        setattr(row, change.field, change.new)
-        if change.field == "status":
-            row.resolved_at = now if change.new in CLOSED else None
-        if change.field == "theme_id":
-            row.theme_locked = True
-            _touch_themes(session, {change.old, change.new} - {None}, now)
-        session.add(
-            PainPointEvent(
-                pain_point_id=row.id,
-                actor_id=actor.id,
-                field=change.field,
-                old_value=_text(change.old),
-                new_value=_text(change.new),
-                created_at=now,
-            )
-        )
-    if plan_:
-        row.updated_at = now
-        session.add(row)
-    session.flush()
-
-
 def lock_rows(session: Session, ids: list[uuid.UUID], changes: dict | None = None) -> dict[uuid.UUID, PainPoint]:
     """Lock the pain points (FOR UPDATE, freshly read) that these changes touch: `ids`, and for a duplicate
     link its target and the target's original. One statement, in id order: requests that touch the same
@@ -201,17 +148,6 @@ def lock_rows(session: Session, ids: list[uuid.UUID], changes: dict | None = Non
     return rows
 
 
-def record(session: Session, lines: list[tuple[uuid.UUID, Change]], actor_id: uuid.UUID | None,
-           now: datetime) -> None:
-    """Audit lines for changes written in bulk elsewhere (a visit rewrite), in one INSERT."""
-    if lines:
-        session.execute(insert(EVENT), [
-            {"id": new_id(), "pain_point_id": pid, "actor_id": actor_id, "field": c.field,
-             "old_value": _text(c.old), "new_value": _text(c.new), "created_at": now}
-            for pid, c in lines
-        ])
-
-
 def relink_duplicates(session: Session, rows: Iterable, removed: set[uuid.UUID], actor_id: uuid.UUID | None,
                       now: datetime) -> None:
     """Live duplicates (among `rows`, locked) of pain points being removed (deleted or withdrawn) get a
@@ -225,10 +161,13 @@ def relink_duplicates(session: Session, rows: Iterable, removed: set[uuid.UUID],
         duplicates.sort(key=lambda r: (r.occurred_at, r.id))
         heir = duplicates[0].id
         lines += [(d.id, Change("duplicate_of_id", original, None if d.id == heir else heir)) for d in duplicates]
-    if lines:
-        session.execute(
-            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values(duplicate_of_id=bindparam("b_to"),
-                                                                      updated_at=now),
-            [{"b_id": pid, "b_to": c.new} for pid, c in lines],
-        )
-        record(session, lines, actor_id, now)
+    store.point_duplicates_at(session, [(pid, c.new) for pid, c in lines], now)
+    store.record_changes(session, lines, actor_id, now)
+
+
+def themes_moved_since(session: Session, since: datetime) -> set[uuid.UUID]:
+    """The themes that pain points were moved into or out of by hand (triage's theme field, audited) after
+    `since`: a stored themes figure older than such a move is stale for them (api/themes/service.py)."""
+    rows = session.execute(select(EVENT.c.old_value, EVENT.c.new_value)
+                           .where(EVENT.c.field == "theme_id", EVENT.c.created_at > since))
+    return {uuid.UUID(value) for row in rows for value in row if value is not None}

@@ -5,14 +5,13 @@ import uuid
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from api.db import utcnow
-from api.themes import engine
-from api.themes.models import PainPointEmbedding
+from api.themes import engine, store
+from api.themes.store import EMB
 
-EMB = PainPointEmbedding.__table__
 CHUNK = 256
 
 
@@ -58,8 +57,7 @@ def vectors_for(
         chunk = missing[start:start + CHUNK]
         fresh, _ = engine.embed([texts[i] for i in chunk], embedder=embedder)
         now = utcnow()
-        session.execute(delete(EMB).where(EMB.c.pain_point_id.in_([ids[i] for i in chunk])))
-        session.execute(insert(EMB), [
+        store.replace_vectors(session, [
             {"pain_point_id": ids[i], "embedder": embedder, "text_hash": hashes[i], "vector": to_bytes(v),
              "created_at": now}
             for i, v in zip(chunk, fresh, strict=True)

@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from api.db import get_engine, utcnow
 from api.errors import Conflict
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points import store
+from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import for_labels
 from api.themes import embeddings, engine
+from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild
+from api.themes.store import THEME
 
 log = logging.getLogger("undercover.themes")
-PAIN = PainPoint.__table__
-THEME = Theme.__table__
 ADVISORY_KEY = 0x756E6463  # "undc"
 STALE_AFTER = timedelta(minutes=2)  # a build whose heartbeat is older died with its process
 _process_lock = threading.Lock()
@@ -72,18 +73,14 @@ def live_build(session: Session) -> ThemeBuild | None:
 
 def fail_dead_builds(session: Session) -> None:
     """Record as failed the running builds whose process died; the caller commits."""
-    builds = ThemeBuild.__table__
-    session.execute(update(builds).where(
-        builds.c.status == BuildStatus.running, builds.c.heartbeat_at < utcnow() - STALE_AFTER,
-    ).values(**INTERRUPTED, finished_at=builds.c.heartbeat_at))
+    theme_store.fail_builds_stale_since(session, utcnow() - STALE_AFTER, **INTERRUPTED)
 
 
 def start_build(session: Session, requested_by: uuid.UUID | None) -> ThemeBuild:
     fail_dead_builds(session)
     if live_build(session) is not None:
         raise Conflict("A theme rebuild is already running")
-    build = ThemeBuild(requested_by_id=requested_by, embedder=engine.embedder_name())
-    session.add(build)
+    build = theme_store.add_build(session, requested_by=requested_by, embedder=engine.embedder_name())
     session.commit()
     return build
 
@@ -106,8 +103,8 @@ class _Progress:
 
     def __call__(self, stage: str, fraction: float, **fields) -> None:
         with Session(get_engine()) as s:
-            s.execute(update(ThemeBuild.__table__).where(ThemeBuild.__table__.c.id == self.build_id).values(
-                stage=stage, progress=round(fraction, 3), heartbeat_at=utcnow(), **fields))
+            theme_store.record_build_progress(s, self.build_id, stage=stage, progress=round(fraction, 3),
+                                              heartbeat_at=utcnow(), **fields)
             s.commit()
         if self.echo:
             self.echo(stage, fraction)
@@ -208,28 +205,20 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
         }
         theme = existing.get(theme_id)
         if theme is None:
-            theme = Theme(id=theme_id, label=_free_label(d.label, taken), created_at=now, **fields)
+            theme = theme_store.add_theme(session, id=theme_id, label=_free_label(d.label, taken), created_at=now,
+                                          **fields)
         else:
-            theme.sqlmodel_update(fields)
             if not theme.label_locked:
-                theme.label = _free_label(d.label, taken)
+                fields["label"] = _free_label(d.label, taken)
+            theme_store.edit_theme(session, theme, fields)
         taken.add(theme.label.lower())
-        session.add(theme)
     for theme in existing.values():
         if theme.id not in kept and theme.retired_at is None and not theme.pinned:
-            theme.retired_at = now
-            session.add(theme)
+            theme_store.edit_theme(session, theme, {"retired_at": now})
     session.flush()
-    changes = [
-        {"b_id": p.id, "theme_id": themes.get(int(label)) if label != engine.UNTHEMED else None}
-        for p, label in zip(points, labels, strict=True)
-    ]
-    changes = [c for c, p in zip(changes, points, strict=True) if c["theme_id"] != p.theme_id]
-    if changes:
-        session.execute(
-            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values(theme_id=bindparam("theme_id")),
-            changes,
-        )
+    placed = {p.id: themes.get(int(label)) if label != engine.UNTHEMED else None
+              for p, label in zip(points, labels, strict=True)}
+    store.place_in_themes(session, {p.id: placed[p.id] for p in points if placed[p.id] != p.theme_id})
     session.commit()
 
 

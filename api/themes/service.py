@@ -4,18 +4,19 @@ import functools
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.background import run_once
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
-from api.pain_points import triage
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points import store, triage
+from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
+from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 from api.themes.schemas import Quote, ThemeBuildPublic, ThemePublic
 from api.themes.stats import (
@@ -27,8 +28,6 @@ from api.themes.stats import (
     theme_stats,
 )
 from api.users.models import User
-
-PAIN = PainPoint.__table__
 
 
 def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,
@@ -93,7 +92,8 @@ def list_themes(*, session: Session, reader: User, filters: ThemeFilters,
     as_of: dict[uuid.UUID, datetime] = {}
     if stored:
         # Themes edited since (merged into, pain points moved in or out, renamed) are computed live.
-        edited = [t.id for t in themes if t.updated_at > stored_at]
+        moved = triage.themes_moved_since(session, stored_at)
+        edited = [t.id for t in themes if t.updated_at > stored_at or t.id in moved]
         if edited:
             for theme_id in edited:
                 stats.pop(theme_id, None)
@@ -129,17 +129,17 @@ def get_theme(*, session: Session, reader: User, theme_id: uuid.UUID, filters: T
 def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: str | None,
                  pinned: bool | None) -> ThemePublic:
     theme = _theme(session, theme_id)
+    changes: dict = {"updated_at": utcnow()}
     if label is not None:
         label = " ".join(label.split())
         clash = session.execute(select(Theme.id).where(
             Theme.retired_at.is_(None), Theme.id != theme_id, Theme.label.ilike(label))).first()
         if clash:
             raise Invalid([{"loc": ["label"], "msg": "another theme already has this label", "type": "value_error"}])
-        theme.label, theme.label_locked = label, True
+        changes.update(label=label, label_locked=True)
     if pinned is not None:
-        theme.pinned = pinned
-    theme.updated_at = utcnow()
-    session.add(theme)
+        changes["pinned"] = pinned
+    theme_store.edit_theme(session, theme, changes)
     session.commit()
     return get_theme(session=session, reader=reader, theme_id=theme_id, filters=ThemeFilters())
 
@@ -152,10 +152,10 @@ def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id
     if target.retired_at is not None:
         raise Invalid([{"loc": ["into_id"], "msg": "that theme is retired", "type": "value_error"}])
     now = utcnow()
-    session.execute(update(PAIN).where(PAIN.c.theme_id == theme_id).values(theme_id=into_id, theme_locked=True))
-    source.retired_at, source.merged_into_id, source.pinned, source.updated_at = now, into_id, False, now
-    target.updated_at = now
-    session.add_all([source, target])
+    store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id)
+    theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,
+                                             "updated_at": now})
+    theme_store.edit_theme(session, target, {"updated_at": now})
     session.commit()
     return get_theme(session=session, reader=reader, theme_id=into_id, filters=ThemeFilters())
 
@@ -170,7 +170,7 @@ def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid
     for row in rows.values():
         if row.deleted_at is None:
             planned = triage.plan(session=session, row=row, changes={"theme_id": theme_id})
-            triage.apply(session=session, row=row, plan_=planned, actor=actor, now=now)
+            store.apply_triage(session=session, row=row, changes=planned, actor_id=actor.id, now=now)
             moved += bool(planned)
     session.commit()
     return moved

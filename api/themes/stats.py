@@ -15,9 +15,8 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from api.db import utcnow
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points.models import PAIN, counted_conditions
 
-PAIN = PainPoint.__table__
 WEEKS = 12
 
 

@@ -5,17 +5,17 @@ idempotent, so several processes against one database only share it.
 """
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from api.background import BackgroundLoop
 from api.db import get_engine
-from api.pain_points.models import PainPoint, counted_conditions
+from api.pain_points import store
+from api.pain_points.models import PAIN, counted_conditions
 from api.themes import embeddings, engine
-from api.themes.models import PainPointEmbedding, Theme
+from api.themes.models import Theme
+from api.themes.store import EMB
 
-PAIN = PainPoint.__table__
-EMB = PainPointEmbedding.__table__
 BATCH = 128
 
 
@@ -44,19 +44,13 @@ def place_new_pain_points(*, session: Session, limit: int = BATCH) -> int:
     if themes:
         centroids = np.vstack([embeddings.from_bytes(t.centroid) for t in themes])
         threshold = engine.settings_for(embedder).join_similarity
-        placed = []
+        placed = {}
         for row, vector in zip(rows, vectors, strict=True):
             if row.theme_id is None and not row.theme_locked:
                 index = engine.assign_nearest(vector, centroids, threshold)
                 if index is not None:
-                    placed.append({"b_id": row.id, "theme_id": themes[index].id})
-        if placed:
-            session.execute(
-                update(PAIN)
-                .where(PAIN.c.id == bindparam("b_id"), PAIN.c.theme_id.is_(None), PAIN.c.theme_locked.is_(False))
-                .values(theme_id=bindparam("theme_id")),
-                placed,
-            )
+                    placed[row.id] = themes[index].id
+        store.place_unthemed(session, placed)
     session.commit()
     return len(rows)
 

@@ -9,12 +9,13 @@ from sqlmodel import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.pain_points import triage
+from api.pain_points import store, triage
+from api.pain_points.models import PAIN
 from api.privacy.reader import sees_raw, shown, shown_strings
 from api.users.models import Role, User
 from api.visits.changes import write_stamp
 from api.visits.models import VisitPublic, VisitWrite
-from api.visits.writes import PAIN, VISIT, WANTED, by_ids, lock_pain_points, write_visits
+from api.visits.writes import VISIT, WANTED, by_ids, lock_pain_points, write_visits
 
 PUBLIC_PAIN_FIELDS = ("id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote",
                       "status", "theme_id", "created_at", "updated_at")
@@ -133,10 +134,8 @@ def delete_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> None:
     locked, triaged = lock_pain_points(session, [visit_id])
     removed = {r.id for r in locked.values() if r.visit_id == visit_id and r.deleted_at is None}
     withdrawn = removed & triaged
-    session.execute(update(PAIN).where(PAIN.c.id.in_(removed - withdrawn)).values(deleted_at=now, updated_at=now))
-    session.execute(update(PAIN).where(PAIN.c.id.in_(withdrawn))
-                    .values(deleted_at=now, withdrawn_at=now, updated_at=now))
-    triage.record(session, [(pid, triage.Change("withdrawn_at", None, now)) for pid in sorted(withdrawn)],
-                  user.id, now)
+    store.remove_visit_pain_points(session, removed=removed, withdrawn=withdrawn, now=now)
+    store.record_changes(session, [(pid, store.Change("withdrawn_at", None, now)) for pid in sorted(withdrawn)],
+                         user.id, now)
     triage.relink_duplicates(session, [r for r in locked.values() if r.deleted_at is None], removed, user.id, now)
     session.commit()

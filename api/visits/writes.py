@@ -11,25 +11,23 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC
-from functools import cache
 
-from sqlalchemy import JSON, ColumnElement, Table, Uuid, bindparam, delete, func, insert, select, true, union, update
+from sqlalchemy import Uuid, bindparam, func, select, true, union, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
+from api.bulk import bulk_insert
 from api.db import utcnow
 from api.errors import field_error
 from api.org.models import Department, Site
-from api.pain_points import triage
-from api.pain_points.models import PainPoint
-from api.themes.models import PainPointEmbedding
+from api.pain_points import store, triage
+from api.pain_points.models import PAIN
+from api.themes import store as theme_store
 from api.users.models import User
 from api.visits.changes import write_stamp
 from api.visits.models import Visit, VisitWrite
 
 VISIT = Visit.__table__
-PAIN = PainPoint.__table__
-EMB = PainPointEmbedding.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
 AUDITED = (*PP_CONTENT, "site_id", "visit_kind", "occurred_at")  # after triage, a change leaves an audit line
 VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
@@ -159,7 +157,7 @@ def write_visits(
                 new_points.append(values)
         result.accepted.append(data.id)
 
-    _insert(session, VISIT, new_visits, {
+    bulk_insert(session, VISIT, new_visits, {
         "author_id": author.id, "version": 1, "source": source, "created_at": now, "updated_at": now,
         "deleted_at": None, "txid": stamp})
     if changed_visits:
@@ -170,62 +168,15 @@ def write_visits(
             changed_visits,
         )
         changed_points, lines, live, removed = _replace_pain_points(session, replaced, author.id, now)
-    _insert(session, PAIN, new_points, {
-        "author_id": author.id, "status": "new", "version": 1, "created_at": now, "updated_at": now,
-        "deleted_at": None, "theme_id": None, "theme_locked": False, "ref": None, "resolved_at": None})
+    store.insert_visit_pain_points(session, new_points, author_id=author.id, now=now)
     if changed_points:
-        retext = [c["b_id"] for c in changed_points if c.pop("retext")]
-        if retext:  # the stored vector no longer matches the words: the theme worker embeds it again
-            session.execute(delete(EMB).where(EMB.c.pain_point_id.in_(retext)))
-        cols = [c for c in changed_points[0] if c != "b_id"]
-        session.execute(
-            update(PAIN).where(PAIN.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols}),
-            changed_points,
-        )
+        # The stored vector no longer matches the words: without it, the theme worker embeds them again.
+        theme_store.forget_vectors(session, [c["b_id"] for c in changed_points if c.pop("retext")])
+        store.rewrite_visit_pain_points(session, changed_points)
         triage.relink_duplicates(session, live, removed, author.id, now)
-        triage.record(session, lines, author.id, now)
+        store.record_changes(session, lines, author.id, now)
     session.flush()
     return result
-
-
-def _insert(session: Session, table: Table, rows: list[dict], common: dict) -> None:
-    """Insert `rows` (dicts with the same keys), each completed with the `common` values (which may hold
-    SQL expressions). On PostgreSQL this is one statement whatever the number of rows: each varying
-    column travels as one array, unnested by the server; elsewhere an executemany."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        plain = {k: v for k, v in common.items() if not isinstance(v, ColumnElement)}
-        sql = {k: v for k, v in common.items() if isinstance(v, ColumnElement)}
-        connection.execute(insert(table).values(sql) if sql else insert(table), [{**row, **plain} for row in rows])
-        return
-    varying, params = list(rows[0]), {}
-    for i, name in enumerate(varying):
-        values = [row[name] for row in rows]
-        if isinstance(table.c[name].type, JSON):
-            values = [json.dumps(v) for v in values]
-        params[f"v{i}"] = values
-    selected = ["u.*"]
-    for i, (name, value) in enumerate(common.items()):
-        if isinstance(value, ColumnElement):
-            selected.append(str(value.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})))
-        else:
-            params[f"c{i}"] = value
-            selected.append(f"%(c{i})b::{_pg_type(table, name)}")
-    arrays = ", ".join(
-        f"%(v{i})b::{'TEXT[]::' if isinstance(table.c[name].type, JSON) else ''}{_pg_type(table, name)}[]"
-        for i, name in enumerate(varying)
-    )
-    columns = ", ".join(f'"{name}"' for name in [*varying, *common])
-    # Only names and types from the table definition are spliced in; every value is a parameter.
-    statement = f'INSERT INTO "{table.name}" ({columns}) SELECT {", ".join(selected)} FROM unnest({arrays}) AS u'  # noqa: S608
-    connection.exec_driver_sql(statement, params)
-
-
-@cache
-def _pg_type(table: Table, column: str) -> str:
-    return table.c[column].type.compile(dialect=postgresql.dialect())
 
 
 def lock_pain_points(session: Session, visit_ids: list[uuid.UUID]) -> tuple[dict, set[uuid.UUID]]:
@@ -242,11 +193,11 @@ def lock_pain_points(session: Session, visit_ids: list[uuid.UUID]) -> tuple[dict
     return {row.id: row for row in rows}, set(triaged.scalars())
 
 
-def _content_lines(old, values: dict) -> list[tuple[uuid.UUID, triage.Change]]:
+def _content_lines(old, values: dict) -> list[tuple[uuid.UUID, store.Change]]:
     """Audit lines for an author's rewrite of a triaged pain point: each changed field, old -> new."""
-    lines = [(old.id, triage.Change(k, getattr(old, k), values[k])) for k in AUDITED if getattr(old, k) != values[k]]
+    lines = [(old.id, store.Change(k, getattr(old, k), values[k])) for k in AUDITED if getattr(old, k) != values[k]]
     if old.withdrawn_at is not None:  # put back into its visit
-        lines.append((old.id, triage.Change("withdrawn_at", old.withdrawn_at, None)))
+        lines.append((old.id, store.Change("withdrawn_at", old.withdrawn_at, None)))
     return lines
 
 
@@ -277,6 +228,6 @@ def _replace_pain_points(session: Session, replaced: dict[uuid.UUID, list], auth
                             "updated_at": now, "retext": False})
             removed.add(old.id)
             if withdrawn:
-                lines.append((old.id, triage.Change("withdrawn_at", None, withdrawn)))
+                lines.append((old.id, store.Change("withdrawn_at", None, withdrawn)))
     live = [r for r in locked.values() if r.id in kept or (r.deleted_at is None and r.id not in removed)]
     return updates, lines, live, removed

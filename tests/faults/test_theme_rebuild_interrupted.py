@@ -116,9 +116,9 @@ def test_rebuild_failing_inside_the_swap_rolls_back_every_change(client, executi
     def fail(*_args, **_kwargs):
         raise RuntimeError("disk full half-way through the swap")
 
-    # _swap flushes the new and retired themes, then builds the pain points' update with bindparam:
+    # _swap flushes the new and retired themes, then asks the pain-points store to place the pain points:
     # failing there leaves written-but-uncommitted themes that must all roll back.
-    monkeypatch.setattr(rebuild_module, "bindparam", fail)
+    monkeypatch.setattr(rebuild_module.store, "place_in_themes", fail)
     assert client.post("/api/themes/rebuild", headers=manager.headers).status_code == 202
     for _ in range(300):
         state = latest(client, manager)

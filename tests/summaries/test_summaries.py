@@ -99,6 +99,27 @@ def test_merges_and_moves_are_seen_at_once(client, executive, manager, factory, 
     assert counts(client, manager) == {"Checkout queues": 5, "Parking": 1}
 
 
+def test_a_theme_set_in_triage_is_seen_at_once(client, executive, manager, factory, session, always_stored):
+    """Triage's theme field (one pain point, or in bulk) moves pain points as a theme move does."""
+    queues, parking = factory.theme(label="Checkout queues"), factory.theme(label="Parking")
+    tills = factory.theme(label="Tills closed")
+    queue_ids = log(client, executive)
+    place(session, queue_ids, queues)
+    place(session, log(client, executive, pain_points=1), parking)
+    place(session, log(client, executive, pain_points=1), tills)
+    stored = {t["label"]: t["as_of"] for t in client.get("/api/themes", headers=manager.headers).json()}
+    one = client.patch(f"/api/pain-points/{queue_ids[0]}", json={"theme_id": str(parking.id)},
+                       headers=manager.headers)
+    assert one.status_code == 200, one.text
+    assert counts(client, manager) == {"Checkout queues": 2, "Parking": 2, "Tills closed": 1}
+    after = {t["label"]: t["as_of"] for t in client.get("/api/themes", headers=manager.headers).json()}
+    assert after["Tills closed"] == stored["Tills closed"]  # untouched: still the stored figures
+    bulk = client.post("/api/pain-points/bulk", json={"ids": queue_ids[1:], "changes": {"theme_id": None}},
+                       headers=manager.headers)
+    assert bulk.status_code == 200, bulk.text
+    assert counts(client, manager) == {"Parking": 2, "Tills closed": 1}
+
+
 def test_the_worker_refreshes_what_people_read(client, executive, manager, factory, session, always_stored):
     theme = factory.theme(label="Checkout queues")
     place(session, log(client, executive), theme)
