@@ -23,7 +23,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from server import cli, fresh_database, running_server
+from server import cli, cpu_of, fresh_database, running_server
 
 SECRET = "bench-secret"  # running_server's UNDERCOVER_SECRET_KEY
 
@@ -163,14 +163,14 @@ async def run(args) -> int:
     stats = Stats()
     sent: list[dict] = []
     with running_server(url) as server:
-        base = server.base
-        t0, cpu0 = time.perf_counter(), server.cpu()
+        base = server.url
+        t0, cpu0 = time.perf_counter(), cpu_of(server)
         stop = time.monotonic() + args.seconds
         await asyncio.gather(
             *(phone(base, t, p, args, stats, sent, stop) for p, t in enumerate(phone_tokens)),
             *(manager(base, t, authors, args, stats, stop) for t in manager_tokens),
         )
-        elapsed, cpu = time.perf_counter() - t0, server.cpu() - cpu0
+        elapsed, cpu = time.perf_counter() - t0, cpu_of(server) - cpu0
         livez = await trivial(base, args.phones + args.managers, min(10.0, args.seconds / 4), stats)
 
     from sqlalchemy import create_engine, text
