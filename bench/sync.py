@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from server import cli, cpu_of, database_cpu_seconds, fresh_database, running_server
 
+from tests.factories import visit_body
+
 DATABASE = "undercover_bench_sync"
 
 PASSWORD = "bench password 123"
@@ -26,16 +28,9 @@ PASSWORD = "bench password 123"
 
 def batch(size: int, pain_points: int) -> list[dict]:
     start = datetime.now(UTC) - timedelta(days=1)
-    return [{
-        "id": str(uuid.uuid4()), "kind": "shop_floor_shift", "site_id": None,
-        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=2)).isoformat(),
-        "incognito": False, "notes": "Bench visit", "private_notes": "", "details": {"role_worked": "cashier"},
-        "version": 0,
-        "pain_points": [{
-            "id": str(uuid.uuid4()), "text": f"Queue at the tills was too long at noon, customer {i} left",
-            "severity": 3, "felt_by": "customer", "department_id": None, "journey_step": None, "quote": None,
-        } for i in range(pain_points)],
-    } for _ in range(size)]
+    texts = [f"Queue at the tills was too long at noon, customer {i} left" for i in range(pain_points)]
+    return [visit_body(id=str(uuid.uuid4()), start=start, hours=2, pain_points=texts, severity=3, quote=None,
+                       notes="Bench visit", private_notes="") for _ in range(size)]
 
 
 def pct(values: list[float], p: float) -> float:
