@@ -2,7 +2,7 @@
 
     with live_database("sqlite", tmp_path) as url, LiveServer(url, tmp_path) as server:
         admin = server.user("admin")             # inserted straight into the database, then signed in
-        server.get("/api/me", headers=admin.headers)
+        server.http.get("/api/me", headers=admin.headers)
 
 The server's output goes to a file the test can read (`server.log_text()`); `kill()` sends SIGKILL,
 `start()` starts it again on the same port and database; `live_database` gives each test a database of its own.

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import require
+from tests.factories import PASSWORD
 from tests.server_process import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,20 +26,10 @@ LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORD = "correct horse battery"
 EXEC_EMAIL = "exec@example.com"
 ADMIN_EMAIL = "admin@example.com"
 SITES = [("Leeds Kirkstall", "store", "North"), ("Bristol Contact Centre", "contact_centre", "South West")]
 DEPARTMENTS = ["Store operations", "Customer service", "Logistics"]
-
-
-def require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
 
 
 def wait_for(check, timeout: float = 15, what: str = "condition", page=None):
