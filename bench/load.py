@@ -23,7 +23,9 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from server import cli, fresh_database, running_server
+from server import cli, cpu_of, fresh_database, running_server
+
+from tests.factories import visit_body
 
 SECRET = "bench-secret"  # running_server's UNDERCOVER_SECRET_KEY
 
@@ -66,19 +68,15 @@ def make_users(url: str, phones: int, managers: int) -> tuple[list[str], list[st
 
 def visit(phone: int, n: int, pain_points: int) -> dict:
     start = datetime.now(UTC) - timedelta(days=random.randint(0, 60), minutes=n)
-    return {
-        "id": str(uuid.uuid4()), "kind": random.choice(["shop_floor_shift", "listened_call", "journey_walkthrough"]),
-        "site_id": None, "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=2)).isoformat(),
-        "incognito": False, "notes": f"Load visit {phone}/{n}", "private_notes": "", "details": {}, "version": 0,
-        "pain_points": [{
-            "id": str(uuid.uuid4()), "severity": random.randint(1, 5), "felt_by": "customer",
-            "text": random.choice(["Queue at the tills reached the back of the store",
-                                   "Refund took three weeks and two calls",
-                                   "App logged the customer out at checkout",
-                                   "Nobody could find the returns policy"]) + f" ({phone}/{n}/{i})",
-            "department_id": None, "journey_step": None, "quote": None,
-        } for i in range(pain_points)],
-    }
+    kind = random.choice(["shop_floor_shift", "listened_call", "journey_walkthrough"])
+    points = [{"severity": random.randint(1, 5),
+               "text": random.choice(["Queue at the tills reached the back of the store",
+                                      "Refund took three weeks and two calls",
+                                      "App logged the customer out at checkout",
+                                      "Nobody could find the returns policy"]) + f" ({phone}/{n}/{i})"}
+              for i in range(pain_points)]
+    return visit_body(id=str(uuid.uuid4()), kind=kind, start=start, hours=2, details={}, pain_points=points,
+                      quote=None, notes=f"Load visit {phone}/{n}", private_notes="")
 
 
 class Stats:
@@ -163,14 +161,14 @@ async def run(args) -> int:
     stats = Stats()
     sent: list[dict] = []
     with running_server(url) as server:
-        base = server.base
-        t0, cpu0 = time.perf_counter(), server.cpu()
+        base = server.url
+        t0, cpu0 = time.perf_counter(), cpu_of(server)
         stop = time.monotonic() + args.seconds
         await asyncio.gather(
             *(phone(base, t, p, args, stats, sent, stop) for p, t in enumerate(phone_tokens)),
             *(manager(base, t, authors, args, stats, stop) for t in manager_tokens),
         )
-        elapsed, cpu = time.perf_counter() - t0, server.cpu() - cpu0
+        elapsed, cpu = time.perf_counter() - t0, cpu_of(server) - cpu0
         livez = await trivial(base, args.phones + args.managers, min(10.0, args.seconds / 4), stats)
 
     from sqlalchemy import create_engine, text

@@ -261,9 +261,9 @@ def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: boo
     now = datetime.now(UTC).date()
     results = []
     with running_server(url) as server:
-        token = httpx.post(f"{server.base}/api/auth/token",
+        token = httpx.post(f"{server.url}/api/auth/token",
                            data={"username": "manager@bench.example", "password": PASSWORD}).json()["access_token"]
-        with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"},
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"},
                           timeout=120) as client:
             cursor = None
             for _ in range(50):  # 50 pages of 200 = 10,000 items in

@@ -1,24 +1,21 @@
-"""Start a real Undercover server for a benchmark: a fresh database, a free loopback port."""
+"""Start a real Undercover server for a benchmark: a fresh database, a free loopback port.
+
+The process itself is the tests' harness (tests/server_process.py, which imports neither pytest nor api).
+"""
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # a benchmark runs as a plain script; `tests` is not an installed package
+
+from tests.server_process import ServerProcess  # noqa: E402
+
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+BENCH_ENV = {"UNDERCOVER_SECRET_KEY": "bench-secret", "UNDERCOVER_ENV": "bench"}
 
 
 def fresh_database(kind: str, name: str) -> str:
@@ -34,11 +31,8 @@ def fresh_database(kind: str, name: str) -> str:
 
 
 def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "UNDERCOVER_SECRET_KEY": "bench-secret",
-           "UNDERCOVER_ENV": "bench"}
-    done = subprocess.run([sys.executable, "-m", "api", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=ROOT, check=True)
-    return done.stdout
+    """`python -m api <args>` on the benchmark's database, with the benchmark's settings."""
+    return ServerProcess(database_url, workdir=ROOT, env=BENCH_ENV).cli(*args, stdin=stdin, timeout=None)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -63,36 +57,16 @@ def database_cpu_seconds(database: str) -> float | None:
     return total if found else None
 
 
-class Server:
-    def __init__(self, base: str, proc: subprocess.Popen):
-        self.base, self.proc = base, proc
-
-    def cpu(self) -> float:
-        return cpu_seconds(self.proc.pid)
+def cpu_of(server: ServerProcess) -> float:
+    """CPU time so far of the server's process (and of its workers once they have exited)."""
+    return cpu_seconds(server.process.pid)
 
 
 @contextmanager
 def running_server(database_url: str, workers: int = 1, theme_worker: bool = False):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "UNDERCOVER_SECRET_KEY": "bench-secret",
-           "UNDERCOVER_ENV": "bench", "UNDERCOVER_LOG_LEVEL": "WARNING",
-           "UNDERCOVER_LOGIN_MAX_FAILURES": "1000",
+    env = {**BENCH_ENV, "UNDERCOVER_LOG_LEVEL": "WARNING", "UNDERCOVER_LOGIN_MAX_FAILURES": "1000",
            # Embedding new pain points competes for the same 2 cores; measured separately on request.
            "UNDERCOVER_THEMES_WORKER": "true" if theme_worker else "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port), "--workers",
-                             str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
-        yield Server(base, proc)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    workdir = Path(tempfile.mkdtemp(prefix="undercover-bench-"))
+    with ServerProcess(database_url, workdir=workdir, env=env, serve_args=["--workers", str(workers)]) as server:
+        yield server

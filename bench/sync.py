@@ -17,7 +17,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from server import cli, database_cpu_seconds, fresh_database, running_server
+from server import cli, cpu_of, database_cpu_seconds, fresh_database, running_server
+
+from tests.factories import visit_body
 
 DATABASE = "undercover_bench_sync"
 
@@ -26,16 +28,9 @@ PASSWORD = "bench password 123"
 
 def batch(size: int, pain_points: int) -> list[dict]:
     start = datetime.now(UTC) - timedelta(days=1)
-    return [{
-        "id": str(uuid.uuid4()), "kind": "shop_floor_shift", "site_id": None,
-        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=2)).isoformat(),
-        "incognito": False, "notes": "Bench visit", "private_notes": "", "details": {"role_worked": "cashier"},
-        "version": 0,
-        "pain_points": [{
-            "id": str(uuid.uuid4()), "text": f"Queue at the tills was too long at noon, customer {i} left",
-            "severity": 3, "felt_by": "customer", "department_id": None, "journey_step": None, "quote": None,
-        } for i in range(pain_points)],
-    } for _ in range(size)]
+    texts = [f"Queue at the tills was too long at noon, customer {i} left" for i in range(pain_points)]
+    return [visit_body(id=str(uuid.uuid4()), start=start, hours=2, pain_points=texts, severity=3, quote=None,
+                       notes="Bench visit", private_notes="") for _ in range(size)]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -80,18 +75,18 @@ async def run(args) -> None:
     for email in emails:
         cli(url, "create-user", email, "--role", "executive", "--password-stdin", stdin=PASSWORD + "\n")
     with running_server(url, workers=args.workers, theme_worker=args.theme_worker) as server:
-        base = server.base
+        base = server.url
         tokens = [httpx.post(f"{base}/api/auth/token", data={"username": e, "password": PASSWORD}).json()
                   ["access_token"] for e in emails]
         latencies: list[float] = []
         sent: list[dict] = []
         # Warm-up: one batch per phone, not measured.
         await asyncio.gather(*(phone(base, t, 1, args.size, args.pain_points, [], []) for t in tokens))
-        t0, cpu0, client0 = time.perf_counter(), server.cpu(), time.process_time()
+        t0, cpu0, client0 = time.perf_counter(), cpu_of(server), time.process_time()
         db0 = database_cpu_seconds(DATABASE)
         await asyncio.gather(*(phone(base, t, args.batches, args.size, args.pain_points, latencies, sent)
                                for t in tokens))
-        elapsed, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
+        elapsed, server_cpu = time.perf_counter() - t0, cpu_of(server) - cpu0
         client_cpu = time.process_time() - client0
         db1 = database_cpu_seconds(DATABASE)
         db_cpu = None if db0 is None or db1 is None else db1 - db0

@@ -1,6 +1,7 @@
 """Small keyword-only factories that write straight to the database."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -36,32 +37,52 @@ class Actor:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def visit_body(*, kind: str = "shop_floor_shift", pain_points: int = 2, version: int = 0, **overrides) -> dict:
-    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+DAY = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+QUOTE = "I'm not waiting this long again"
+
+
+def visit_body(*, kind: str = "shop_floor_shift", start: datetime = DAY, hours: float | None = 3, site_id=None,
+               details: dict | None = None, pain_points: int | Iterable[str | dict] = 2, severity: int = 4,
+               felt_by: str = "customer", department_id=None, quote: str | None = QUOTE, version: int = 0,
+               **fields) -> dict:
+    """A visit as the phone sends it (PUT /api/visits/{id}, or one item of /api/sync with an `id`).
+
+    `start` and `hours` give the times (hours=None: not finished). `pain_points` is a count (numbered
+    texts), or each one's text, or a dict of its fields; severity, felt_by, department_id and quote are
+    every pain point's defaults. Other `fields` (notes, private_notes, id, a raw `started_at` string…) go
+    in last, as given.
+    """
+    if isinstance(pain_points, int):
+        pain_points = [{} for _ in range(pain_points)]
+    points = []
+    for i, point in enumerate(pain_points):
+        point = {"text": point} if isinstance(point, str) else point
+        item = {
+            "id": str(uuid.uuid4()),
+            "text": f"Queue reached the back of the store, only two tills open ({i})",
+            "severity": severity,
+            "felt_by": felt_by,
+            "department_id": department_id,
+            "journey_step": None,
+            "quote": quote,
+            **point,
+        }
+        if item["department_id"] is not None:
+            item["department_id"] = str(item["department_id"])
+        points.append(item)
     body = {
         "kind": kind,
-        "site_id": None,
+        "site_id": str(site_id) if site_id else None,
         "started_at": start.isoformat(),
-        "ended_at": (start + timedelta(hours=3)).isoformat(),
+        "ended_at": (start + timedelta(hours=hours)).isoformat() if hours is not None else None,
         "incognito": False,
         "notes": "Worked the tills through the lunchtime rush.",
         "private_notes": "The store manager looked exhausted.",
-        "details": {"role_worked": "cashier"} if kind == "shop_floor_shift" else {},
+        "details": ({"role_worked": "cashier"} if kind == "shop_floor_shift" else {}) if details is None else details,
         "version": version,
-        "pain_points": [
-            {
-                "id": str(uuid.uuid4()),
-                "text": f"Queue reached the back of the store, only two tills open ({i})",
-                "severity": 4,
-                "felt_by": "customer",
-                "department_id": None,
-                "journey_step": None,
-                "quote": "I'm not waiting this long again",
-            }
-            for i in range(pain_points)
-        ],
+        "pain_points": points,
     }
-    body.update(overrides)
+    body.update(fields)
     return body
 
 

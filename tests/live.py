@@ -1,21 +1,16 @@
-"""A real `python -m api serve` process on a free loopback port, for fault, fuzz and log tests.
+"""A live server with the tests' data helpers, for fault, fuzz and log tests (the process: tests/server_process.py).
 
     with live_database("sqlite", tmp_path) as url, LiveServer(url, tmp_path) as server:
         admin = server.user("admin")             # inserted straight into the database, then signed in
-        server.get("/api/me", headers=admin.headers)
+        server.http.get("/api/me", headers=admin.headers)
 
-The server's stderr goes to a file the test can read (`server.log_text()`); `kill()` sends SIGKILL,
-`start()` starts it again on the same port and database.
+The server's output goes to a file the test can read (`server.log_text()`); `kill()` sends SIGKILL,
+`start()` starts it again on the same port and database; `live_database` gives each test a database of its own.
 """
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +21,7 @@ from sqlmodel import Session
 
 from tests.conftest import require
 from tests.factories import PASSWORD, _password_hash
-
-ROOT = Path(__file__).resolve().parents[1]
-SECRET = "live-test-secret-key"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.server_process import ServerProcess
 
 
 def backends() -> list[str]:
@@ -72,79 +59,17 @@ class LiveActor:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-class LiveServer:
-    def __init__(self, database_url: str, workdir: Path, *, port: int | None = None, **env: str):
-        self.database_url = database_url
-        self.workdir = workdir
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / f"server-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "UNDERCOVER_SECRET_KEY": SECRET,
-            "UNDERCOVER_ENV": "test",
-            "PYTHONPATH": str(ROOT),
-            **env,
-        }
+class LiveServer(ServerProcess):
+    """The shared harness (tests/server_process.py) plus an HTTP client and the tests' data helpers."""
+
+    def __init__(self, database_url: str, workdir: Path, *, port: int | None = None,
+                 serve_args: Sequence[str] = (), **env: str):
+        super().__init__(database_url, workdir=workdir, port=port, env=env, serve_args=serve_args)
         self.http = httpx.Client(base_url=self.url, timeout=30)
 
-    # -- process control -------------------------------------------------------------------
-    def start(self, timeout: float = 30) -> "LiveServer":
-        self.launch()
-        return self.wait_ready(timeout)
-
-    def migrate(self) -> None:
-        """Migrate before launching several processes on one fresh database (as a deployment would)."""
-        subprocess.run([sys.executable, "-m", "api", "migrate"], env=self.env, cwd=self.workdir, check=True,
-                       capture_output=True, timeout=120)
-
-    def launch(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, cwd=self.workdir, stdout=log, stderr=log,
-        )
-        log.close()
-
-    def wait_ready(self, timeout: float = 30) -> "LiveServer":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/livez", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"server did not start in {timeout} s:\n{self.log_text()[-3000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handlers, no flushing, like a crash or the OOM killer."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def __enter__(self) -> "LiveServer":
-        return self if self.process else self.start()
-
     def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__exit__(*exc)
         self.http.close()
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     # -- data --------------------------------------------------------------------------------
     def user(self, role: str = "executive", *, email: str | None = None) -> LiveActor:

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from tests.conftest import require
-from tests.live import free_port
+from tests.server_process import free_port
 
 
 def postgres_bin_dir() -> Path | None:

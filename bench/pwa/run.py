@@ -17,16 +17,17 @@ import gzip
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))  # a benchmark runs as a plain script; `tests` is not an installed package
+
+from tests.server_process import ServerProcess  # noqa: E402
+
 PWA = ROOT / "mobile_pwa"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "undercover-bench-lighthouse"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
@@ -56,42 +57,23 @@ def lighthouse() -> Path:
     return cli
 
 
-class Server:
+class Server(ServerProcess):
+    """The shared harness (tests/server_process.py) on a temporary SQLite database with the bench user."""
+
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="undercover-bench-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.dir / 'bench.db'}", "UNDERCOVER_ENV": "test",
-                    "UNDERCOVER_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
-        self.process: subprocess.Popen | None = None
-
-    def cli(self, *args: str, stdin: str | None = None) -> None:
-        subprocess.run([sys.executable, "-m", "api", *args], cwd=self.dir, env=self.env, check=True, input=stdin,
-                       text=True, stdout=subprocess.DEVNULL)
+        super().__init__(f"sqlite:///{self.dir / 'bench.db'}", workdir=self.dir,
+                         env={"UNDERCOVER_SECRET_KEY": "bench-secret"})
+        self.home = self.url + "/"
 
     def __enter__(self) -> "Server":
         self.cli("migrate")
         self.cli("create-user", BENCH_EMAIL, "--role", "executive", "--name", "Bench", "--password-stdin",
                  stdin=BENCH_PASSWORD + "\n")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "healthz", timeout=1) as res:  # noqa: S310 - loopback only
-                    if res.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("the server did not start")
+        return super().__enter__()
 
     def __exit__(self, *exc) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        super().__exit__(*exc)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -130,7 +112,7 @@ def signed_in_profile(server: Server, profile: Path) -> list[str]:
             str(profile), executable_path=os.environ.get("CHROME_PATH", "/usr/bin/chromium"),
             args=CHROME_FLAGS.replace("--headless=new ", "").split(), viewport={"width": 412, "height": 823})
         page = context.new_page()
-        page.goto(server.url)
+        page.goto(server.home)
         page.get_by_label("Email").fill(BENCH_EMAIL)
         page.get_by_label("Password").fill(BENCH_PASSWORD)
         page.get_by_role("button", name="Sign in", exact=True).click()
@@ -143,7 +125,7 @@ def signed_in_profile(server: Server, profile: Path) -> list[str]:
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         visit_url = page.url
         context.close()
-    return [server.url + "#/", server.url + "#/visits", visit_url]
+    return [server.home + "#/", server.home + "#/visits", visit_url]
 
 
 def main() -> int:
@@ -158,7 +140,7 @@ def main() -> int:
         scores = audit(args.url, args.runs)
     else:
         with Server() as server:
-            scores = audit(server.url, args.runs)
+            scores = audit(server.home, args.runs)
             try:
                 import playwright  # noqa: F401
             except ImportError:
@@ -166,7 +148,7 @@ def main() -> int:
             else:
                 profile = server.dir / "profile"
                 for url in signed_in_profile(server, profile):
-                    everyday[url.removeprefix(server.url) or "/"] = audit(url, 1, profile)
+                    everyday[url.removeprefix(server.home) or "/"] = audit(url, 1, profile)
 
     print(f"\nLighthouse (mobile, best of {args.runs})")
     ok = True

@@ -151,26 +151,6 @@ def test_the_throttle_stores_no_e_mail_or_address(client, executive):
 # -- real concurrency: threads against a live server ----------------------------------------------------
 
 
-class ProxiedServer(LiveServer):
-    """`undercover serve` with extra arguments (--forwarded-allow-ips)."""
-
-    def __init__(self, *args, serve_args: tuple[str, ...] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.serve_args = serve_args
-
-    def launch(self) -> None:
-        import subprocess
-        import sys
-
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             *self.serve_args],
-            env=self.env, cwd=self.workdir, stdout=log, stderr=log,
-        )
-        log.close()
-
-
 def burst(url: str, requests: list[dict]) -> Counter:
     """Send every request at once, each on a thread and connection of its own (a barrier releases them
     together); count the status codes."""
@@ -196,7 +176,7 @@ def test_concurrent_wrong_passwords_check_no_more_than_the_limit(backend, tmp_pa
     address stop at the address ceiling."""
     limit, ceiling = 10, 15
     env = {"UNDERCOVER_LOGIN_MAX_FAILURES": str(limit), "UNDERCOVER_LOGIN_ADDRESS_MAX_FAILURES": str(ceiling)}
-    with live_database(backend, tmp_path) as url, ProxiedServer(
+    with live_database(backend, tmp_path) as url, LiveServer(
             url, tmp_path, serve_args=("--forwarded-allow-ips", "127.0.0.1"), **env) as server:
         owner = server.user("executive")
         # The owner's right password sent 8 times at once (a double-tapped button): all sign in, no deadlock.
@@ -229,7 +209,7 @@ def test_forwarded_for_is_believed_only_from_named_proxies(tmp_path):
     """Without --forwarded-allow-ips a client's own X-Forwarded-For changes nothing (it cannot dodge the
     limit); with it, the proxy's header gives each client its own address."""
     with live_database("sqlite", tmp_path) as url:
-        with ProxiedServer(url, tmp_path, UNDERCOVER_LOGIN_MAX_FAILURES="2") as server:
+        with LiveServer(url, tmp_path, UNDERCOVER_LOGIN_MAX_FAILURES="2") as server:
             owner = server.user("executive", email=f"plain-{uuid.uuid4().hex[:6]}@example.com")
             for spoof in ("192.0.2.1", "192.0.2.2"):
                 res = server.http.post("/api/auth/token", data={"username": owner.email, "password": "nope nope"},
@@ -238,8 +218,8 @@ def test_forwarded_for_is_believed_only_from_named_proxies(tmp_path):
             res = server.http.post("/api/auth/token", data={"username": owner.email, "password": PASSWORD},
                                    headers={"X-Forwarded-For": "192.0.2.3"})
             assert res.status_code == 429
-        with ProxiedServer(url, tmp_path, serve_args=("--forwarded-allow-ips", "127.0.0.1"),
-                           UNDERCOVER_LOGIN_MAX_FAILURES="2") as server:
+        with LiveServer(url, tmp_path, serve_args=("--forwarded-allow-ips", "127.0.0.1"),
+                        UNDERCOVER_LOGIN_MAX_FAILURES="2") as server:
             owner = server.user("executive", email=f"proxied-{uuid.uuid4().hex[:6]}@example.com")
             for _ in range(2):
                 res = server.http.post("/api/auth/token", data={"username": owner.email, "password": "nope nope"},

@@ -6,10 +6,7 @@ Playwright) the tests skip on a developer's machine and fail under CI=true.
 
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -18,6 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import require
+from tests.factories import PASSWORD
+from tests.server_process import ServerProcess
+
 ROOT = Path(__file__).resolve().parents[2]
 PWA_DIR = ROOT / "mobile_pwa"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -25,20 +26,10 @@ LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORD = "correct horse battery"
 EXEC_EMAIL = "exec@example.com"
 ADMIN_EMAIL = "admin@example.com"
 SITES = [("Leeds Kirkstall", "store", "North"), ("Bristol Contact Centre", "contact_centre", "South West")]
 DEPARTMENTS = ["Store operations", "Customer service", "Logistics"]
-
-
-def require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
 
 
 def wait_for(check, timeout: float = 15, what: str = "condition", page=None):
@@ -56,65 +47,12 @@ def wait_for(check, timeout: float = 15, what: str = "condition", page=None):
             time.sleep(0.2)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m api serve` in a subprocess, stoppable and restartable on the same port and database."""
+class Server(ServerProcess):
+    """The shared harness (tests/server_process.py) on a SQLite file in `workdir`, serving `pwa_dir`."""
 
     def __init__(self, workdir: Path, pwa_dir: Path = PWA_DIR):
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "server.log"
-        self.process: subprocess.Popen | None = None
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{workdir / 'undercover.db'}",
-            "UNDERCOVER_SECRET_KEY": "test-secret",
-            "UNDERCOVER_ENV": "test",
-            "UNDERCOVER_PWA_DIR": str(pwa_dir),
-            "PYTHONPATH": str(ROOT),
-        }
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "api", *args], cwd=self.workdir, env=self.env, input=stdin,
-            capture_output=True, text=True, timeout=120,
-        )
-        assert done.returncode == 0, f"api {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-        return done.stdout
-
-    def start(self) -> None:
-        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the process' lifetime
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not become healthy:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
+        super().__init__(f"sqlite:///{workdir / 'undercover.db'}", workdir=workdir,
+                         env={"UNDERCOVER_PWA_DIR": str(pwa_dir)})
 
     def token(self, email: str) -> str:
         res = httpx.post(f"{self.url}/api/auth/token", data={"username": email, "password": PASSWORD}, timeout=10)
@@ -192,7 +130,7 @@ def server(tmp_path, tmp_root) -> Iterator[Server]:
     yield srv
     srv.stop()
     # Shown by pytest only when the test failed.
-    print("---- server log (tail) ----\n" + "\n".join(srv.log_path.read_text().splitlines()[-40:]))
+    print("---- server log (tail) ----\n" + "\n".join(srv.log_text().splitlines()[-40:]))
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.e2e.conftest import ADMIN_EMAIL, DEPARTMENTS, EXEC_EMAIL, PASSWORD, Phone
+from tests.factories import visit_body
 
 pytestmark = [pytest.mark.e2e]
 
@@ -36,15 +37,12 @@ def report(server, texts: list[str], *, severity: int = 3, quote: str | None = N
         departments = {d["name"]: d["id"] for d in c.get("/api/departments").json()}
         sites = c.get("/api/sites").json()
         started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours + 1)
-        points = [{"id": str(uuid.uuid4()), "text": text, "severity": severity, "felt_by": "customer",
-                   "department_id": departments[DEPARTMENTS[0]], "quote": quote} for text in texts]
-        body = {"kind": "shop_floor_shift", "site_id": sites[0]["id"], "started_at": started.isoformat(),
-                "ended_at": (started + timedelta(hours=hours)).isoformat(), "notes": "Busy lunchtime",
-                "private_notes": "Private: never shown to managers", "details": {}, "version": 0,
-                "pain_points": points}
+        body = visit_body(start=started, hours=hours, site_id=sites[0]["id"], details={}, pain_points=texts,
+                          severity=severity, department_id=departments[DEPARTMENTS[0]], quote=quote,
+                          notes="Busy lunchtime", private_notes="Private: never shown to managers")
         res = c.put(f"/api/visits/{uuid.uuid4()}", json=body)
         assert res.status_code == 201, res.text
-    return [p["id"] for p in points]
+    return [p["id"] for p in body["pain_points"]]
 
 
 def rebuild_themes(server) -> None:

@@ -9,22 +9,18 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from tests.factories import visit_body
 from tests.live import LiveServer, backends, live_database
 
 pytestmark = pytest.mark.slow
 
 
 def make_visit(phone: int, n: int, pain_points: int = 5) -> dict:
-    start = datetime(2026, 11, 1, 9, tzinfo=UTC) + timedelta(hours=n)
-    return {
-        "id": str(uuid.uuid4()), "kind": "shop_floor_shift", "site_id": None,
-        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=2)).isoformat(),
-        "incognito": False, "notes": f"phone {phone} visit {n}", "private_notes": f"private {phone}/{n}",
-        "details": {"role_worked": "cashier"}, "version": 0,
-        "pain_points": [{"id": str(uuid.uuid4()), "text": f"phone {phone} visit {n} pain {i}", "severity": 1 + i % 5,
-                         "felt_by": "customer", "department_id": None, "journey_step": None, "quote": None}
-                        for i in range(pain_points)],
-    }
+    return visit_body(
+        id=str(uuid.uuid4()), start=datetime(2026, 11, 1, 9, tzinfo=UTC) + timedelta(hours=n), hours=2,
+        notes=f"phone {phone} visit {n}", private_notes=f"private {phone}/{n}", quote=None,
+        pain_points=[{"text": f"phone {phone} visit {n} pain {i}", "severity": 1 + i % 5} for i in range(pain_points)],
+    )
 
 
 def push_until_accepted(url: str, token: str, batch: list[dict], deadline: float) -> int:

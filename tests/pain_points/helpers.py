@@ -1,11 +1,10 @@
 """Shared helpers for the review tests: pain points written through the real visit API."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from api.themes.models import Theme
-
-DAY = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+from tests.factories import DAY, visit_body
 
 
 def report(
@@ -20,39 +19,12 @@ def report(
 ) -> tuple[str, list[str]]:
     """One visit with the given pain points (a str is the text); returns (visit id, pain point ids)."""
     visit_id = str(uuid.uuid4())
-    items = []
-    for point in points or ("Queue at the tills reached the back of the store",):
-        point = {"text": point} if isinstance(point, str) else point
-        items.append(
-            {
-                "id": str(uuid.uuid4()),
-                "severity": 3,
-                "felt_by": "customer",
-                "department_id": None,
-                "journey_step": None,
-                "quote": None,
-                **point,
-            }
-        )
-    for item in items:
-        for key in ("department_id",):
-            if item[key] is not None:
-                item[key] = str(item[key])
-    body = {
-        "kind": kind,
-        "site_id": str(site_id) if site_id else None,
-        "started_at": started_at.isoformat(),
-        "ended_at": (started_at + timedelta(hours=hours)).isoformat() if hours is not None else None,
-        "incognito": False,
-        "notes": "Visit notes",
-        "private_notes": private_notes,
-        "details": {"role_worked": "cashier"} if kind == "shop_floor_shift" else {},
-        "version": 0,
-        "pain_points": items,
-    }
+    body = visit_body(kind=kind, start=started_at, hours=hours, site_id=site_id, severity=3, quote=None,
+                      pain_points=points or ("Queue at the tills reached the back of the store",),
+                      notes="Visit notes", private_notes=private_notes)
     res = client.put(f"/api/visits/{visit_id}", json=body, headers=actor.headers)
     assert res.status_code == 201, res.text
-    return visit_id, [item["id"] for item in items]
+    return visit_id, [item["id"] for item in body["pain_points"]]
 
 
 def make_theme(session, label: str = "Checkout queues") -> Theme:

@@ -16,8 +16,7 @@ from tests.factories import fetch, visit_body
 
 def log(client, actor, *, days_ago: int = 1, pain_points: int = 3) -> list[str]:
     start = datetime.now(UTC) - timedelta(days=days_ago)
-    body = visit_body(pain_points=pain_points, started_at=start.isoformat(),
-                      ended_at=(start + timedelta(hours=1)).isoformat())
+    body = visit_body(pain_points=pain_points, start=start, hours=1)
     assert client.put(f"/api/visits/{uuid.uuid4()}", json=body, headers=actor.headers).status_code == 201
     return [pp["id"] for pp in body["pain_points"]]
 
