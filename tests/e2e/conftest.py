@@ -32,6 +32,13 @@ SITES = [("Leeds Kirkstall", "store", "North"), ("Bristol Contact Centre", "cont
 DEPARTMENTS = ["Store operations", "Customer service", "Logistics"]
 
 
+def wait_in_page(page, script: str, timeout: float = 15):
+    """Polls a JavaScript expression or function in the page until it is truthy. Not Playwright's
+    wait_for_function: its polling loop compiles the script with eval, which the app's CSP refuses (it failed
+    whenever the first check was false)."""
+    return wait_for(lambda: page.evaluate(script), timeout, what=script.strip().splitlines()[0], page=page)
+
+
 def wait_for(check, timeout: float = 15, what: str = "condition", page=None):
     """Polls check() until it returns something truthy. Pass the page when Playwright handlers must run meanwhile."""
     deadline = time.monotonic() + timeout
@@ -176,8 +183,9 @@ class Phone:
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("button", name="New visit")).to_be_visible()
         # Offline use needs the service worker in control and the cached lists in place.
-        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-        page.wait_for_function(
+        wait_in_page(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        wait_in_page(
+            page,
             """async () => {
                 const db = await new Promise((ok, ko) => { const r = indexedDB.open('undercover'); r.onsuccess = () => ok(r.result); r.onerror = ko; });
                 const n = await new Promise((ok) => { const r = db.transaction('sites').objectStore('sites').count(); r.onsuccess = () => ok(r.result); });

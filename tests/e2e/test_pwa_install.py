@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import EXEC_EMAIL, PASSWORD
+from tests.e2e.conftest import EXEC_EMAIL, PASSWORD, wait_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -23,6 +23,9 @@ def test_install_offer_floats_over_the_page_and_not_now_is_remembered(phone, ser
     expect(page.get_by_label("Email")).to_be_visible()
     page.evaluate(OFFER)
     expect(offer).to_have_count(0)  # never on the sign-in screen
+    # Let the service worker finish installing before sign_in loads the page again: a load in the middle of
+    # its first install sometimes left the page without one (sign_in then waited for it in vain).
+    wait_in_page(page, "navigator.serviceWorker.ready.then((reg) => reg.active.state === 'activated')")
 
     phone.sign_in()
     # Measured around the offer in one task (the app shows it from the event itself), so that nothing else

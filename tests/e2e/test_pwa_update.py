@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import Phone, make_server
+from tests.e2e.conftest import Phone, make_server, wait_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -50,7 +50,7 @@ def test_new_version_is_offered_and_the_half_filled_form_is_kept(browser, tmp_pa
         expect(page.get_by_label("Journey name")).to_have_value("Return an online order in store")
         expect(page.get_by_label("Step name")).to_have_value("Find the returns desk")
         expect(page.get_by_role("button", name="Update")).to_have_count(0)
-        page.wait_for_function("caches.keys().then((names) => names.includes('undercover-shell-v-next-test'))")
+        wait_in_page(page, "caches.keys().then((names) => names.includes('undercover-shell-v-next-test'))")
         names = page.evaluate("caches.keys()")
         assert old_cache not in names, "the old shell cache is removed on activate"
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == old_worker

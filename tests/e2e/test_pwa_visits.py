@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_EMAIL, wait_for
+from tests.e2e.conftest import ADMIN_EMAIL, wait_for, wait_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -203,7 +203,7 @@ def test_first_install_downloads_each_shell_file_once(phone, server):
 
     phone.context.on("response", count)
     phone.sign_in()
-    phone.page.wait_for_function("caches.keys().then((names) => names.some((n) => n.startsWith('undercover-shell-')))")
-    phone.page.wait_for_function("navigator.serviceWorker.ready.then((reg) => reg.active.state === 'activated')")
+    wait_in_page(phone.page, "caches.keys().then((names) => names.some((n) => n.startsWith('undercover-shell-')))")
+    wait_in_page(phone.page, "navigator.serviceWorker.ready.then((reg) => reg.active.state === 'activated')")
     assert "/js/outbox.js" in downloads
     assert {path: n for path, n in downloads.items() if n > 1} == {}
