@@ -115,19 +115,20 @@ def _history(session: Session, pain_point_id: uuid.UUID, reader: User) -> list[E
             select(User.id, User.display_name).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
         ).all()
     )
-    return [
-        EventPublic(
+    out = []
+    for e in events:
+        old, new = _event_value(e, e.old_value, reader), _event_value(e, e.new_value, reader)
+        out.append(EventPublic(
             id=e.id,
             actor=Ref(id=e.actor_id, name=actors.get(e.actor_id, "")) if e.actor_id else None,
             field=e.field,
-            old_value=_event_value(e, e.old_value, reader),
-            new_value=_event_value(e, e.new_value, reader),
-            old_label=labels.get((e.field, e.old_value), _event_value(e, e.old_value, reader)),
-            new_label=labels.get((e.field, e.new_value), _event_value(e, e.new_value, reader)),
+            old_value=old,
+            new_value=new,
+            old_label=labels.get((e.field, e.old_value), old),
+            new_label=labels.get((e.field, e.new_value), new),
             created_at=e.created_at,
-        )
-        for e in events
-    ]
+        ))
+    return out
 
 
 def _comments(session: Session, pain_point_id: uuid.UUID, reader: User) -> list[CommentPublic]:
