@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+import api.models  # noqa: F401 - every table known before the first query
+
 
 def _session() -> Session:
     from api.db import get_engine
@@ -48,9 +50,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from api.auth.passwords import RULE
+    from api.auth.schemas import UserCreate
+    from api.auth.users import create_user
     from api.errors import Conflict
-    from api.users.models import UserCreate
-    from api.users.service import create_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -87,8 +89,8 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from api.auth.users import get_user_by_email
     from api.exchange.importer import import_pain_points
-    from api.users.service import get_user_by_email
 
     path = Path(args.file)
     try:

@@ -1,56 +1,15 @@
-"""Engine, session dependency and the column types every table shares."""
+"""Engine and the session dependency. Tables register themselves when their feature imports them; the
+entry points import `api.models` so that every table is known before the first query."""
 
 import threading
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
-
-# Constraint names must be deterministic for Alembic; set before any model is imported.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata: MetaData = SQLModel.metadata
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> uuid.UUID:
-    return uuid.uuid4()
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware timestamps on every backend (SQLite stores them naive, in UTC)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a timezone-aware column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from sqlmodel import Session, create_engine
 
 _engine: Engine | None = None
 BUSY_SECONDS = 30  # how long a SQLite writer waits for another one
@@ -117,7 +76,6 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     global _engine
     if _engine is None:
-        import api.models  # noqa: F401 - every table registered before the first query
         from api.config import get_settings
 
         _engine = make_engine(get_settings().database_url)

@@ -78,9 +78,9 @@ def field_errors(errors: list[dict]) -> list[dict]:
     return out
 
 
-def field_error(loc: str | list, msg: str) -> dict:
+def field_error(loc: str | list, msg: str, type: str = "value_error") -> dict:
     """One field-level message, in the shape of a 422 detail entry; `loc` is a field name or a path."""
-    return {"loc": [loc] if isinstance(loc, str) else list(loc), "msg": msg, "type": "value_error"}
+    return {"loc": [loc] if isinstance(loc, str) else list(loc), "msg": msg, "type": type}
 
 
 def error_response(status: int, error: str, detail: Any = None, headers=None, **extra: Any) -> JSONResponse:

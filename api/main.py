@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
+import api.models  # noqa: F401 - every table known before the first query
 from api.auth.router import router as auth_router
+from api.auth.router import users_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
 from api.dashboard.service import flow_summary
@@ -30,7 +32,6 @@ from api.summaries.worker import SummaryWorker
 from api.themes.router import router as themes_router
 from api.themes.service import period_stats as theme_period_stats
 from api.themes.worker import ThemeWorker
-from api.users.router import router as users_router
 from api.visits.router import router as visits_router
 
 API_DESCRIPTION = """Undercover: executives log field visits (shop-floor shifts, listened calls, journey

@@ -1,16 +1,15 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from api.auth.models import AuthToken, LoginFailure
-from api.db import metadata
+from api.auth.models import AuthToken, LoginFailure, LoginThrottle, User
+from api.core.naming import metadata
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
 from api.pulse.models import PulseAnswer, PulseQuestion
 from api.settings.models import OrgSetting
 from api.summaries.models import Summary
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
-from api.users.models import User
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Department", "LoginFailure", "OrgSetting", "PainPoint", "PainPointComment",
+__all__ = ["AuthToken", "Department", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint", "PainPointComment",
            "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme",
            "ThemeBuild", "User", "Visit", "metadata"]

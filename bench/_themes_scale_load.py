@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from api.db import get_engine, utcnow
+from api.auth.users import get_user_by_email
+from api.core.clock import utcnow
+from api.db import get_engine
 from api.themes import embeddings, engine
 from api.themes.models import PainPointEmbedding
-from api.users.service import get_user_by_email
 from api.visits.models import VisitWrite
 from api.visits.writes import write_visits
 

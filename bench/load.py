@@ -40,9 +40,8 @@ def make_users(url: str, phones: int, managers: int) -> tuple[list[str], list[st
     from sqlalchemy import create_engine
     from sqlmodel import Session
 
-    from api.auth.models import AuthToken
+    from api.auth.models import AuthToken, User
     from api.auth.security import hash_password
-    from api.users.models import User
 
     engine = create_engine(url)
     password_hash = hash_password(secrets.token_urlsafe(16))

@@ -8,12 +8,11 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
-from api.auth.models import AuthToken
+from api.auth.models import AuthToken, User
 from api.auth.security import hash_password, new_token, token_digest
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.org.models import Department, Site
 from api.themes.models import Theme
-from api.users.models import User
 
 PASSWORD = "correct horse battery"
 

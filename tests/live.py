@@ -74,7 +74,7 @@ class LiveServer(ServerProcess):
     # -- data --------------------------------------------------------------------------------
     def user(self, role: str = "executive", *, email: str | None = None) -> LiveActor:
         """A user inserted straight into the database (the server has migrated it), then signed in."""
-        from api.users.models import User
+        from api.auth.models import User
 
         email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
         engine = create_engine(self.database_url)

@@ -1,9 +1,50 @@
+"""Who may sign in, as what role, and their sessions: the user, token and sign-in throttle tables."""
+
+import re
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, new_id, utcnow
+from api.core.clock import utcnow
+from api.core.ids import new_id
+from api.core.types import UTCDateTime
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX_LENGTH = 254
+
+
+def normalise_email(value: str) -> str:
+    """Emails are unique case-insensitively, so they are stored lower-case."""
+    value = value.strip().lower()
+    if not EMAIL_RE.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+class Role(StrEnum):
+    executive = "executive"
+    manager = "manager"
+    admin = "admin"
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, description="Stored lower-case; unique")
+    display_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=String(16))
+
+
+class User(UserBase, table=True):
+    __tablename__ = "user"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuthToken(SQLModel, table=True):

@@ -1,18 +1,20 @@
+"""Sign-in, sign-out and the caller's own account (/api/auth, /api/me), and the users admin API (/api/users)."""
+
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.auth import service
-from api.auth.passwords import password_problem
-from api.auth.schemas import PasswordChange, TokenResponse
-from api.auth.security import hash_password, verify_password
-from api.db import SessionDep, utcnow
-from api.deps import CurrentUser, TokenDep
-from api.errors import Invalid, error_responses
-from api.users.models import UserPublic
+from api.auth import service, users
+from api.auth.deps import AdminUser, CurrentUser, ManagerUser, TokenDep
+from api.auth.models import Role
+from api.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserPublic, UserUpdate
+from api.db import SessionDep
+from api.errors import error_responses
 
 router = APIRouter(tags=["auth"])
+users_router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.post(
@@ -57,14 +59,33 @@ def me(user: CurrentUser) -> UserPublic:
     summary="Change the caller's password; signs out every other session",
 )
 def change_password(session: SessionDep, user: CurrentUser, token: TokenDep, body: PasswordChange) -> Response:
-    if not verify_password(user.password_hash, body.current_password):
-        raise Invalid([{"loc": ["current_password"], "msg": "Current password is wrong", "type": "value_error"}])
-    problem = password_problem(body.new_password, [user.email, user.display_name])  # the rule, with their name
-    if problem:
-        raise Invalid([{"loc": ["new_password"], "msg": problem, "type": "weak_password"}])
-    user.password_hash = hash_password(body.new_password)
-    user.updated_at = utcnow()
-    session.add(user)
-    session.commit()
-    service.revoke_all_tokens(session=session, user=user, keep_token=token)
+    users.change_own_password(session=session, user=user, current=body.current_password, new=body.new_password,
+                              keep_token=token)
     return Response(status_code=204)
+
+
+@users_router.get("", response_model=list[UserPublic], responses=error_responses(401, 403), summary="List users")
+def list_users(session: SessionDep, _: ManagerUser, role: Role | None = None) -> list[UserPublic]:
+    return [UserPublic.model_validate(u) for u in users.list_users(session=session, role=role)]
+
+
+@users_router.post(
+    "",
+    response_model=UserPublic,
+    status_code=201,
+    responses=error_responses(401, 403, 409, 422),
+    summary="Create a user (admin)",
+)
+def create_user(session: SessionDep, _: AdminUser, body: UserCreate) -> UserPublic:
+    return UserPublic.model_validate(users.create_user(session=session, data=body))
+
+
+@users_router.patch(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Change a user's name, role, password or active flag (admin); revokes their sessions on "
+    "password change or deactivation",
+)
+def update_user(session: SessionDep, _: AdminUser, user_id: uuid.UUID, body: UserUpdate) -> UserPublic:
+    return UserPublic.model_validate(users.update_user(session=session, user_id=user_id, data=body))

@@ -1,12 +1,24 @@
-"""The auth API's request and response bodies (the tables are in models.py)."""
+"""Request and response bodies of sign-in, the caller's own account and the users admin API (the tables
+are in models.py)."""
 
+import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict, Field, field_validator
-from sqlmodel import SQLModel
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import Field, SQLModel
 
+from api.auth.models import EMAIL_MAX_LENGTH, Role, normalise_email
 from api.auth.passwords import MAX_LENGTH, SCHEMA, check_password
-from api.users.models import UserPublic
+from api.validation import no_nul
+
+
+class UserPublic(SQLModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    is_active: bool = True
 
 
 class TokenResponse(SQLModel):
@@ -20,9 +32,68 @@ class PasswordChange(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(max_length=MAX_LENGTH)
-    new_password: str = Field(json_schema_extra=SCHEMA)
+    new_password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
 
     @field_validator("new_password")
     @classmethod
     def _strong(cls, value: str) -> str:
         return check_password(value)
+
+
+class UserCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Role
+    password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
+
+    _no_nul = field_validator("display_name", "email")(no_nul)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, [info.data.get("email"), info.data.get("display_name")])
+
+
+def _optional(schema_extra: dict | None = None, **kwargs):
+    """A field that may be left out (keeping the stored value) but is never null: the columns are NOT NULL.
+    The schema shows the field's own type, without a null default."""
+
+    def schema(field_schema: dict) -> None:
+        field_schema.pop("default", None)
+        field_schema.update(schema_extra or {})
+
+    return Field(default=None, schema_extra={"json_schema_extra": schema}, **kwargs)
+
+
+class UserUpdate(SQLModel):
+    """Only the fields sent change; a field sent as null is refused (422), never stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = _optional(min_length=1, max_length=120)
+    role: Role = _optional()
+    is_active: bool = _optional()
+    password: str = _optional(SCHEMA)
+
+    _no_nul = field_validator("display_name")(no_nul)
+
+    @field_validator("display_name", "role", "is_active", "password", mode="before")
+    @classmethod
+    def _not_null(cls, value, info: ValidationInfo):
+        if value is None:
+            raise PydanticCustomError(
+                "null_not_allowed", "{field} cannot be null: leave it out to keep the current value",
+                {"field": info.field_name})
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, [info.data.get("display_name")])

@@ -6,13 +6,12 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from api.auth import throttle
-from api.auth.models import AuthToken
+from api.auth.models import EMAIL_MAX_LENGTH, AuthToken, User
 from api.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from api.auth.security import new_token, token_digest, verify_password
 from api.config import get_settings
-from api.db import utcnow
-from api.errors import Invalid, Unauthorized
-from api.users.models import EMAIL_MAX_LENGTH, User
+from api.core.clock import utcnow
+from api.errors import Invalid, Unauthorized, field_error
 from api.validation import has_nul
 
 TOUCH_EVERY = timedelta(minutes=5)
@@ -21,7 +20,7 @@ TOUCH_EVERY = timedelta(minutes=5)
 def sign_in(*, session: Session, email: str, password: str, client_ip: str) -> tuple[str, AuthToken, User]:
     email = email.strip().lower()
     if has_nul(email):  # no account's e-mail holds one, and PostgreSQL text cannot
-        raise Invalid([{"loc": ["username"], "msg": "must not contain NUL characters", "type": "value_error"}])
+        raise Invalid([field_error("username", "must not contain NUL characters")])
     attempt = throttle.begin(session=session, email=email, client_ip=client_ip)  # 429 while a delay runs
     user = None
     # Input no account can have is refused without an argon2 round, and still counted.

@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from api.auth.models import LoginFailure, LoginThrottle
 from api.config import get_settings
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.errors import TooMany
 
 FIRST_DELAY = 15  # seconds; then 30, 60, 120 ... up to login_window_seconds

@@ -3,10 +3,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth.deps import ManagerUser
 from api.dashboard import service
 from api.dashboard.schemas import FieldTime, Flow
 from api.db import SessionDep
-from api.deps import ManagerUser
 from api.errors import error_responses
 from api.pulse.models import MONTH_PATTERN
 from api.pulse.service import current_month

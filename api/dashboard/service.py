@@ -5,6 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, distinct, func, select, text
 from sqlmodel import Session
 
+from api.auth.models import Role, User
+from api.core.clock import utcnow
+from api.core.kinds import VisitKind
 from api.dashboard.schemas import (
     DepartmentCount,
     ExecutiveFieldTime,
@@ -14,7 +17,6 @@ from api.dashboard.schemas import (
     ThemeMovement,
     WeekFlow,
 )
-from api.db import utcnow
 from api.errors import Invalid
 from api.org.models import Department
 from api.pain_points.models import COUNTED, OPEN_COUNTED, PAIN, Status
@@ -22,8 +24,6 @@ from api.pain_points.schemas import Ref, ThemeRef
 from api.settings.service import org_settings
 from api.summaries import service as summaries
 from api.themes.models import Theme
-from api.users.models import Role, User
-from api.visits.details import VisitKind
 from api.visits.models import MAX_LENGTH, Visit
 
 VISIT = Visit.__table__

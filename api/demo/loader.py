@@ -5,12 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.auth.security import hash_password
+from api.auth.users import get_user_by_email
 from api.demo import data
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
-from api.users.models import User
-from api.users.service import get_user_by_email
 from api.visits.models import Visit, VisitWrite
 from api.visits.writes import write_visits
 

@@ -1,7 +1,8 @@
 from alembic import context
 
 import api.models  # noqa: F401 - registers every table on the metadata
-from api.db import make_engine, metadata
+from api.core.naming import metadata
+from api.db import make_engine
 from api.pain_points.search import include_object
 
 config = context.config

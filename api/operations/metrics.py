@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.operations.schemas import DatabaseMetrics, ProcessMetrics, RouteCount, RouteTime
 
 _lock = threading.Lock()
@@ -59,9 +59,8 @@ def process_metrics() -> ProcessMetrics:
 
 
 def database_metrics(session: Session) -> DatabaseMetrics:
-    from api.auth.models import AuthToken, LoginFailure
+    from api.auth.models import AuthToken, LoginFailure, User
     from api.pain_points.models import PainPoint
-    from api.users.models import User
     from api.visits.models import Visit
 
     now = utcnow()

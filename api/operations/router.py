@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
+from api.auth.deps import AdminUser
 from api.db import SessionDep
-from api.deps import AdminUser
 from api.errors import error_responses
 from api.operations.metrics import database_metrics, process_metrics
 from api.operations.schemas import Metrics

@@ -2,8 +2,8 @@ import uuid
 
 from fastapi import APIRouter
 
+from api.auth.deps import AdminUser, CurrentUser
 from api.db import SessionDep
-from api.deps import AdminUser, CurrentUser
 from api.errors import error_responses
 from api.org import service
 from api.org.models import Department, Site

@@ -14,10 +14,10 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.exchange.csv_format import COLUMNS, JSONL_EXTRA, write_csv
 from api.pain_points.feed import FeedFilters, Lookups, matching_rows
 from api.privacy.reader import shown
-from api.users.models import User
 
 FEED_COLUMNS = [*COLUMNS, "status", "owner", "assignee"]
 BATCH = 2000

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Uuid, func, literal, select, tuple_
 from sqlmodel import Session
 
+from api.auth.models import User
+from api.core.types import UTCDateTime
 from api.cursor import from_token, to_token
-from api.db import UTCDateTime
 from api.errors import Invalid
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
@@ -18,7 +19,6 @@ from api.pain_points.search import search_condition, search_words, text_words
 from api.privacy.reader import masked, sees_raw, shown
 from api.privacy.redaction import redaction_enabled
 from api.themes.models import Theme
-from api.users.models import User
 
 
 @dataclass

@@ -7,7 +7,9 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid, or_, text
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, new_id, utcnow
+from api.core.clock import utcnow
+from api.core.ids import new_id
+from api.core.types import UTCDateTime
 
 TEXT_MAX = 2000
 # Which pain points count (dashboards, themes): not deleted — which includes withdrawn ones, see SHOWN —

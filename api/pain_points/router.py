@@ -4,8 +4,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.auth.deps import CurrentUser, ManagerUser
+from api.core.kinds import VisitKind
 from api.db import SessionDep
-from api.deps import CurrentUser, ManagerUser
 from api.errors import ErrorBody, error_responses
 from api.pain_points import export, feed, service
 from api.pain_points.models import Status
@@ -19,7 +20,6 @@ from api.pain_points.schemas import (
     PainPointDetail,
     TriageUpdate,
 )
-from api.visits.details import VisitKind
 
 router = APIRouter(tags=["pain points"])
 

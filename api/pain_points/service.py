@@ -5,7 +5,8 @@ import uuid
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.auth.models import Role, User
+from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, NotFound
 from api.org.models import Department, Site
 from api.pain_points import store, triage
@@ -25,7 +26,6 @@ from api.pain_points.schemas import (
 from api.privacy.reader import shown
 from api.settings.service import reads_everything
 from api.themes.models import Theme
-from api.users.models import Role, User
 
 REVIEWERS = (Role.manager, Role.admin)
 # Audit fields whose values are free text, written by a person (the others are ids, enums, numbers and times).

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session
 
 from api.bulk import bulk_insert
-from api.db import new_id
+from api.core.ids import new_id
 from api.pain_points.models import CLOSED, EVENT, PAIN, PainPoint, PainPointEvent
 
 

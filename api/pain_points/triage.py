@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.errors import Conflict, Invalid, field_error
 from api.org.models import Department
 from api.pain_points import store
 from api.pain_points.models import CLOSED, EVENT, PAIN, PainPoint, PainPointComment, Status
 from api.pain_points.store import Change
 from api.themes.models import Theme
-from api.users.models import User
 
 OPEN = (Status.new, Status.acknowledged, Status.in_progress)
 TRANSITIONS: dict[Status, set[Status]] = {

@@ -3,8 +3,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth.deps import AdminUser, CurrentUser, ManagerUser
 from api.db import SessionDep
-from api.deps import AdminUser, CurrentUser, ManagerUser
 from api.errors import ErrorBody, error_responses
 from api.pulse import service
 from api.pulse.models import MONTH_PATTERN

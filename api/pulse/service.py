@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.auth.models import Role, User
+from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.privacy.reader import masked
 from api.pulse.models import ACTIVE_MAX, PulseAnswer, PulseQuestion, QuestionKind
@@ -23,7 +24,6 @@ from api.pulse.schemas import (
     QuestionResult,
 )
 from api.settings.service import org_settings
-from api.users.models import Role, User
 
 # The reality check from the customer-experience practice this product comes from.
 DEFAULT_QUESTIONS = (

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime
+from api.core.types import UTCDateTime
 
 DEFAULT_FIELD_HOURS_TARGET = 16.0
 DEFAULT_PULSE_MIN_RESPONSES = 3

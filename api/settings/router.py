@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
+from api.auth.deps import AdminUser, CurrentUser
 from api.db import SessionDep
-from api.deps import AdminUser, CurrentUser
 from api.errors import error_responses
 from api.settings import service
 from api.settings.schemas import OrgSettingsPublic, OrgSettingsUpdate

@@ -2,11 +2,11 @@
 
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.auth.models import Role, User
+from api.core.clock import utcnow
 from api.errors import Invalid
 from api.settings.models import OrgSetting
 from api.settings.schemas import OrgSettingsPublic, OrgSettingsUpdate
-from api.users.models import Role, User
 
 ROW_ID = 1
 

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, utcnow
+from api.core.clock import utcnow
+from api.core.types import UTCDateTime
 
 
 class Summary(SQLModel, table=True):

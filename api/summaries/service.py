@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from api.config import get_settings
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.summaries.models import Summary
 
 BUDGET_MS = 50

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.themes import engine, store
 from api.themes.store import EMB
 

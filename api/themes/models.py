@@ -7,7 +7,9 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Uuid
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, new_id, utcnow
+from api.core.clock import utcnow
+from api.core.ids import new_id
+from api.core.types import UTCDateTime
 
 
 class Theme(SQLModel, table=True):

@@ -17,7 +17,8 @@ import numpy as np
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from api.db import get_engine, utcnow
+from api.core.clock import utcnow
+from api.db import get_engine
 from api.errors import Conflict
 from api.pain_points import store
 from api.pain_points.models import PAIN, counted_conditions

@@ -5,9 +5,11 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
+from api.auth.deps import ManagerUser
+from api.core.kinds import VisitKind
 from api.db import SessionDep
-from api.deps import FeedReader, ManagerUser
 from api.errors import Invalid, error_responses
+from api.settings.deps import FeedReader
 from api.themes import service
 from api.themes.schemas import (
     MoveRequest,
@@ -19,7 +21,6 @@ from api.themes.schemas import (
     ThemeUpdate,
 )
 from api.themes.stats import ThemeFilters
-from api.visits.details import VisitKind
 
 router = APIRouter(prefix="/themes", tags=["themes"])
 

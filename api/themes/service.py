@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.background import run_once
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.errors import Invalid, NotFound
 from api.org.models import Site
 from api.pain_points import store, triage
@@ -27,7 +28,6 @@ from api.themes.stats import (
     stats_to_json,
     theme_stats,
 )
-from api.users.models import User
 
 
 def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.pain_points.models import PAIN, counted_conditions
 
 WEEKS = 12

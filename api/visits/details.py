@@ -5,15 +5,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from api.core.kinds import VisitKind
 from api.validation import no_nul
 
 Short = Annotated[str, StringConstraints(max_length=200), AfterValidator(no_nul)]
-
-
-class VisitKind(StrEnum):
-    shop_floor_shift = "shop_floor_shift"
-    listened_call = "listened_call"
-    journey_walkthrough = "journey_walkthrough"
 
 
 class _Details(BaseModel):

@@ -9,10 +9,12 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from api.db import UTCDateTime, utcnow
+from api.core.clock import utcnow
+from api.core.kinds import VisitKind
+from api.core.types import UTCDateTime
 from api.pain_points.schemas import PainPointPublic, PainPointWrite
 from api.validation import no_nul
-from api.visits.details import DETAILS_BY_KIND, VisitKind
+from api.visits.details import DETAILS_BY_KIND
 
 NOTES_MAX = 10_000
 PAIN_POINTS_MAX = 100

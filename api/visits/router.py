@@ -2,8 +2,8 @@ import uuid
 
 from fastapi import APIRouter, Query, Response
 
+from api.auth.deps import CurrentUser
 from api.db import SessionDep
-from api.deps import CurrentUser
 from api.errors import error_responses
 from api.visits import service, sync
 from api.visits.models import VisitPublic, VisitWrite

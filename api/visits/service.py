@@ -7,12 +7,12 @@ from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.db import utcnow
+from api.auth.models import Role, User
+from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.privacy.reader import sees_raw, shown, shown_strings
-from api.users.models import Role, User
 from api.visits.changes import write_stamp
 from api.visits.models import VisitPublic, VisitWrite
 from api.visits.writes import VISIT, WANTED, by_ids, lock_pain_points, write_visits

@@ -9,9 +9,9 @@ from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.cursor import from_token, to_token
 from api.errors import Invalid, field_errors
-from api.users.models import User
 from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
 from api.visits.models import VisitWrite
 from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse

@@ -16,14 +16,14 @@ from sqlalchemy import Uuid, bindparam, func, select, true, union, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
+from api.auth.models import User
 from api.bulk import bulk_insert
-from api.db import utcnow
+from api.core.clock import utcnow
 from api.errors import field_error
 from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.themes import store as theme_store
-from api.users.models import User
 from api.visits.changes import write_stamp
 from api.visits.models import Visit, VisitWrite
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 from api.auth import service, throttle
 from api.auth.models import LoginFailure, LoginThrottle
 from api.config import get_settings
-from api.db import utcnow
+from api.core.clock import utcnow
 from tests.factories import PASSWORD, count_rows, fetch
 from tests.live import LiveServer, backends, live_database
 

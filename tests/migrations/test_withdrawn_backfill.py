@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, Integer, String, Uuid, column, insert, select, table
 
-from api.db import UTCDateTime, make_engine
+from api.core.types import UTCDateTime
+from api.db import make_engine
 from api.migrate import upgrade
 from tests.migrations.test_migrations import empty_database  # noqa: F401 - the fixture
 

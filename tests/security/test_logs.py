@@ -79,8 +79,8 @@ def test_database_errors_never_carry_the_values_written(client, executive):
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import Session
 
+    from api.auth.models import User
     from api.db import get_engine
-    from api.users.models import User
 
     duplicate = User(email=executive.user.email, display_name="Copy", role="executive", password_hash=PRIVATE)
     with Session(get_engine()) as session, pytest.raises(IntegrityError) as caught:

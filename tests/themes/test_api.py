@@ -196,7 +196,7 @@ def test_new_pain_points_join_the_nearest_theme(client, executive, manager, sess
 
 
 def test_cross_silo_and_recurring_flags(client, executive, manager, factory, session):
-    from api.db import utcnow
+    from api.core.clock import utcnow
     from api.pain_points.models import PainPoint
 
     stores, digital = factory.department(name="Stores"), factory.department(name="Digital")

@@ -3,7 +3,8 @@ import logging
 import pytest
 from sqlmodel import select
 
-from api.users.models import User, UserUpdate
+from api.auth.models import User
+from api.auth.schemas import UserUpdate
 from tests.factories import PASSWORD, fetch
 
 # Refused wherever a password is set, each with a reason a person can act on.
@@ -97,15 +98,15 @@ def test_the_schema_does_not_offer_null(client):
 def test_a_database_refusal_logs_no_row_values(client, admin, executive, monkeypatch, caplog):
     """Should a null get past validation, the NOT NULL violation is a 500 whose log holds no value from the
     row (PostgreSQL's message quotes the whole failing row: e-mail, password hash)."""
-    from api.users import router
+    from api.auth import users
 
-    real = router.service.update_user
+    real = users.update_user
 
     def unvalidated(*, session, user_id, data):
         return real(session=session, user_id=user_id,
                     data=UserUpdate.model_construct(_fields_set={"display_name"}, display_name=None))
 
-    monkeypatch.setattr(router.service, "update_user", unvalidated)
+    monkeypatch.setattr(users, "update_user", unvalidated)
     with caplog.at_level(logging.DEBUG):
         res = client.patch(f"/api/users/{executive.id}", json={"display_name": "Anything"}, headers=admin.headers)
     assert res.status_code == 500
@@ -117,9 +118,9 @@ def test_a_database_refusal_logs_no_row_values(client, admin, executive, monkeyp
 
 def test_a_duplicate_that_races_the_check_is_a_409_and_logs_no_values(client, admin, executive, monkeypatch,
                                                                      caplog):
-    from api.users import service
+    from api.auth import users
 
-    monkeypatch.setattr(service, "get_user_by_email", lambda **_: None)  # as if created a moment later
+    monkeypatch.setattr(users, "get_user_by_email", lambda **_: None)  # as if created a moment later
     with caplog.at_level(logging.DEBUG):
         res = client.post("/api/users", headers=admin.headers, json={
             "email": executive.user.email, "display_name": "Twin", "role": "executive",

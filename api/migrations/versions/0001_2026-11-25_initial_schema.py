@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import api.db
+import api.core.types
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
     sa.UniqueConstraint('name', name=op.f('uq_department_name'))
     )
@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('client_ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_site')),
     sa.UniqueConstraint('name', name=op.f('uq_site_name'))
     )
@@ -57,8 +57,8 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user'))
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
@@ -68,10 +68,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', api.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_auth_token_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_auth_token_token_hash'))
@@ -82,8 +82,8 @@ def upgrade() -> None:
     op.create_table('visit',
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=True),
-    sa.Column('started_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('incognito', sa.Boolean(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('private_notes', sa.Text(), nullable=False),
@@ -94,9 +94,9 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_visit_author_id_user')),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_visit_site_id_site'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit'))
@@ -122,11 +122,11 @@ def upgrade() -> None:
     sa.Column('author_id', sa.Uuid(), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=True),
     sa.Column('visit_kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-    sa.Column('occurred_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_pain_point_author_id_user')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_pain_point_department_id_department'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_pain_point_site_id_site'), ondelete='SET NULL'),

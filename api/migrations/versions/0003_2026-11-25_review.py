@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import api.db
+import api.core.types
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -77,15 +77,15 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pulse_question'))
     )
     op.create_table('org_setting',
     sa.Column('field_hours_target', sa.Float(), nullable=False),
     sa.Column('executives_see_feed', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('updated_at', api.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', api.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_by_id', sa.Uuid(), nullable=True),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_org_setting_updated_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_setting'))
@@ -97,8 +97,8 @@ def upgrade() -> None:
     sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
     sa.Column('score', sa.Integer(), nullable=True),
     sa.Column('answer_text', sa.Text(), nullable=True),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['pulse_question.id'], name=op.f('fk_pulse_answer_question_id_pulse_question')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_pulse_answer_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pulse_answer')),
@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('pain_point_id', sa.Uuid(), nullable=False),
     sa.Column('author_id', sa.Uuid(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_pain_point_comment_author_id_user')),
     sa.ForeignKeyConstraint(['pain_point_id'], ['pain_point.id'], name=op.f('fk_pain_point_comment_pain_point_id_pain_point'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pain_point_comment'))
@@ -127,7 +127,7 @@ def upgrade() -> None:
     sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('old_value', sa.Text(), nullable=True),
     sa.Column('new_value', sa.Text(), nullable=True),
-    sa.Column('created_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_pain_point_event_actor_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['pain_point_id'], ['pain_point.id'], name=op.f('fk_pain_point_event_pain_point_id_pain_point'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pain_point_event'))

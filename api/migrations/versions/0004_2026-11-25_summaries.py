@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import api.db
+import api.core.types
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('summary',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('computed_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('computed_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('took_ms', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_summary'))
     )

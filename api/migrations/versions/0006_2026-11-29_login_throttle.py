@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import api.db
+import api.core.types
 
 revision: str = '0006'
 down_revision: str | None = '0005'
@@ -25,9 +25,9 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('window_started_at', api.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('blocked_until', api.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('expires_at', api.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('window_started_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', api.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle'))
     )
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:

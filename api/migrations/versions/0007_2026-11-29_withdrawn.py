@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import api.db
+import api.core.types
 
 revision: str = '0007'
 down_revision: str | None = '0006'
@@ -32,7 +32,7 @@ TRIAGED = """(p.status <> 'new' OR p.owner_department_id IS NOT NULL OR p.assign
 
 def upgrade() -> None:
     # A plain ADD COLUMN: on SQLite a batch rebuild of pain_point would drop its search triggers.
-    op.add_column('pain_point', sa.Column('withdrawn_at', api.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('pain_point', sa.Column('withdrawn_at', api.core.types.UTCDateTime(timezone=True), nullable=True))
     op.execute(f"UPDATE pain_point SET withdrawn_at = deleted_at WHERE deleted_at IS NOT NULL AND id IN "  # noqa: S608
                f"(SELECT p.id FROM pain_point p WHERE p.deleted_at IS NOT NULL AND {TRIAGED})")
     op.execute("UPDATE pain_point SET duplicate_of_id = NULL WHERE deleted_at IS NULL AND duplicate_of_id IN "

@@ -1,15 +1,15 @@
-"""Who is calling: CurrentUser, ManagerUser, AdminUser, and FeedReader (who may read everyone's pain points)."""
+"""Who is calling: CurrentUser, ManagerUser, AdminUser (Annotated dependencies for routes). The rule for who
+reads everyone's pain points is the organisation's setting: FeedReader, in api/settings/deps.py."""
 
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
+from api.auth.models import Role, User
 from api.auth.service import user_for_token
 from api.db import SessionDep
 from api.errors import Forbidden, Unauthorized
-from api.settings.service import reads_everything
-from api.users.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
@@ -36,13 +36,5 @@ def admin_user(user: CurrentUser) -> User:
     return user
 
 
-def feed_reader(session: SessionDep, user: CurrentUser) -> User:
-    if not reads_everything(session, user):
-        raise Forbidden("Themes and the feed are for managers and admins (an admin can open them to executives "
-                        "in the settings)")
-    return user
-
-
 ManagerUser = Annotated[User, Depends(manager_user)]
-FeedReader = Annotated[User, Depends(feed_reader)]
 AdminUser = Annotated[User, Depends(admin_user)]

@@ -1,13 +1,16 @@
+"""The user table's writes: admins create and change users; everyone changes their own password."""
+
 import uuid
 
 from sqlmodel import Session, select
 
+from api.auth.models import Role, User, normalise_email
 from api.auth.passwords import password_problem
-from api.auth.security import hash_password
+from api.auth.schemas import UserCreate, UserUpdate
+from api.auth.security import hash_password, verify_password
 from api.auth.service import revoke_all_tokens
-from api.db import utcnow
-from api.errors import Conflict, Invalid, NotFound
-from api.users.models import Role, User, UserCreate, UserUpdate, normalise_email
+from api.core.clock import utcnow
+from api.errors import Conflict, Invalid, NotFound, field_error
 
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
@@ -44,7 +47,7 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> Us
     if password:  # the rule again, now that the user's own e-mail address and name are known
         problem = password_problem(password, [user.email, user.display_name, changes.get("display_name")])
         if problem:
-            raise Invalid([{"loc": ["password"], "msg": problem, "type": "weak_password"}])
+            raise Invalid([field_error("password", problem, "weak_password")])
     user.sqlmodel_update(changes)
     if password:
         user.password_hash = hash_password(password)
@@ -54,3 +57,17 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> Us
     if password or changes.get("is_active") is False:
         revoke_all_tokens(session=session, user=user)
     return user
+
+
+def change_own_password(*, session: Session, user: User, current: str, new: str, keep_token: str | None) -> None:
+    """Signs out every other session of the user (the one making the change stays signed in)."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid([field_error("current_password", "Current password is wrong")])
+    problem = password_problem(new, [user.email, user.display_name])  # the rule, with their name
+    if problem:
+        raise Invalid([field_error("new_password", problem, "weak_password")])
+    user.password_hash = hash_password(new)
+    user.updated_at = utcnow()
+    session.add(user)
+    session.commit()
+    revoke_all_tokens(session=session, user=user, keep_token=keep_token)
