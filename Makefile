@@ -28,12 +28,13 @@ run: $(STAMP)
 	$(PY) -m api demo
 	$(PY) -m api serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
-	$(PY) -m ruff check api tests bench
+test: lint
 	$(PY) -m pytest
 
+# ruff, and the import contract in pyproject.toml (README → Development → Layers)
 lint: $(STAMP)
 	$(PY) -m ruff check api tests bench
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/sync.py

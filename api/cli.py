@@ -115,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from api.pain_points.export import write_export
+    from api.review.export import write_export
 
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:

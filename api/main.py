@@ -24,8 +24,8 @@ from api.errors import error_response, install_error_handlers
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
-from api.pain_points.router import router as pain_points_router
 from api.pulse.router import router as pulse_router
+from api.review.router import router as review_router
 from api.settings.router import router as settings_router
 from api.summaries import service as summaries
 from api.summaries.worker import SummaryWorker
@@ -114,7 +114,7 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router,
-                   pain_points_router, dashboard_router, pulse_router, settings_router):
+                   review_router, dashboard_router, pulse_router, settings_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

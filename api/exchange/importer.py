@@ -13,10 +13,10 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.core.kinds import VisitKind
 from api.errors import field_errors
-from api.exchange.csv_format import from_csv_cell
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
 from api.pain_points import store
+from api.pain_points.csv_format import from_csv_cell
 from api.pain_points.models import PainPoint
 from api.visits.models import VisitWrite
 from api.visits.writes import write_visits

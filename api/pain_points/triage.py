@@ -14,7 +14,6 @@ from api.org.models import Department
 from api.pain_points import store
 from api.pain_points.models import CLOSED, EVENT, PAIN, PainPoint, PainPointComment, Status
 from api.pain_points.store import Change
-from api.themes.models import Theme
 
 OPEN = (Status.new, Status.acknowledged, Status.in_progress)
 TRANSITIONS: dict[Status, set[Status]] = {
@@ -52,8 +51,10 @@ class Refused(Exception):
     """This pain point cannot take these changes (the workflow, or a duplicate link)."""
 
 
-def check_changes(*, session: Session, changes: dict) -> None:
-    """What can be judged without a pain point: nulls, and that referenced rows exist. Raises Invalid."""
+def check_changes(*, session: Session, changes: dict, theme_is_current: bool) -> None:
+    """What can be judged without a pain point: nulls, and that referenced rows exist. Raises Invalid.
+    Themes are above pain points, so the caller says whether `changes["theme_id"]` names a current theme
+    (api/themes/service.is_current)."""
     errors = []
     if "status" in changes and changes["status"] is None:
         errors.append(field_error("status", "must not be null"))
@@ -66,10 +67,8 @@ def check_changes(*, session: Session, changes: dict) -> None:
         user = session.get(User, changes["assignee_id"])
         if user is None or not user.is_active:
             errors.append(field_error("assignee_id", "no such active user"))
-    if changes.get("theme_id"):
-        theme = session.get(Theme, changes["theme_id"])
-        if theme is None or theme.retired_at is not None or theme.merged_into_id is not None:
-            errors.append(field_error("theme_id", "no such current theme"))
+    if changes.get("theme_id") and not theme_is_current:
+        errors.append(field_error("theme_id", "no such current theme"))
     if changes.get("duplicate_of_id"):
         target = session.get(PainPoint, changes["duplicate_of_id"])
         if target is None or target.deleted_at is not None:

@@ -120,6 +120,12 @@ def _theme(session: Session, theme_id: uuid.UUID) -> Theme:
     return theme
 
 
+def is_current(session: Session, theme_id: uuid.UUID | None) -> bool:
+    """Neither retired nor merged into another: a theme pain points can be placed in."""
+    theme = session.get(Theme, theme_id) if theme_id else None
+    return theme is not None and theme.retired_at is None and theme.merged_into_id is None
+
+
 def get_theme(*, session: Session, reader: User, theme_id: uuid.UUID, filters: ThemeFilters) -> ThemePublic:
     theme = _theme(session, theme_id)
     stats = theme_stats(session, filters, [theme_id]).get(theme_id, ThemeStats())
@@ -164,7 +170,8 @@ def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid
     """A manager places pain points in a theme; rebuilds keep them there. The same audited change as
     triage's theme field (api/pain_points/triage.py). Returns how many moved."""
     _theme(session, theme_id)  # 404 for an unknown theme; a retired one is refused below
-    triage.check_changes(session=session, changes={"theme_id": theme_id})
+    triage.check_changes(session=session, changes={"theme_id": theme_id},
+                         theme_is_current=is_current(session, theme_id))
     rows = triage.lock_rows(session, pain_point_ids)
     now, moved = utcnow(), 0
     for row in rows.values():

@@ -14,10 +14,11 @@ from api.cursor import from_token, to_token
 from api.errors import Invalid
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
-from api.pain_points.schemas import FeedItem, FeedPage, Ref, ThemeRef
+from api.pain_points.schemas import Ref, ThemeRef
 from api.pain_points.search import search_condition, search_words, text_words
 from api.privacy.reader import masked, sees_raw, shown
 from api.privacy.redaction import redaction_enabled
+from api.review.schemas import FeedItem, FeedPage
 from api.themes.models import Theme
 
 

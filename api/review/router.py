@@ -8,9 +8,9 @@ from api.auth.deps import CurrentUser, ManagerUser
 from api.core.kinds import VisitKind
 from api.db import SessionDep
 from api.errors import ErrorBody, error_responses
-from api.pain_points import export, feed, service
 from api.pain_points.models import Status
-from api.pain_points.schemas import (
+from api.review import export, feed, service
+from api.review.schemas import (
     FEED_LIMIT_MAX,
     BulkResult,
     BulkTriage,

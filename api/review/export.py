@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from api.auth.models import User
-from api.exchange.csv_format import COLUMNS, JSONL_EXTRA, write_csv
-from api.pain_points.feed import FeedFilters, Lookups, matching_rows
+from api.pain_points.csv_format import COLUMNS, JSONL_EXTRA, write_csv
 from api.privacy.reader import shown
+from api.review.feed import FeedFilters, Lookups, matching_rows
 
 FEED_COLUMNS = [*COLUMNS, "status", "owner", "assignee"]
 BATCH = 2000

@@ -10,9 +10,11 @@ from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, NotFound
 from api.org.models import Department, Site
 from api.pain_points import store, triage
-from api.pain_points.feed import FeedFilters, Lookups, feed_page, items_for, to_item
 from api.pain_points.models import PAIN, PainPoint, PainPointComment, PainPointEvent, is_shown
-from api.pain_points.schemas import (
+from api.pain_points.schemas import Ref
+from api.privacy.reader import shown
+from api.review.feed import FeedFilters, Lookups, feed_page, items_for, to_item
+from api.review.schemas import (
     BulkResult,
     BulkTriage,
     CommentCreate,
@@ -20,11 +22,10 @@ from api.pain_points.schemas import (
     EventPublic,
     FeedPage,
     PainPointDetail,
-    Ref,
     TriageUpdate,
 )
-from api.privacy.reader import shown
 from api.settings.service import reads_everything
+from api.themes import service as themes
 from api.themes.models import Theme
 
 REVIEWERS = (Role.manager, Role.admin)
@@ -170,7 +171,8 @@ def triage_one(
     *, session: Session, actor: User, pain_point_id: uuid.UUID, data: TriageUpdate
 ) -> PainPointDetail:
     changes = data.model_dump(exclude_unset=True)
-    triage.check_changes(session=session, changes=changes)
+    triage.check_changes(session=session, changes=changes,
+                         theme_is_current=themes.is_current(session, changes.get("theme_id")))
     row = triage.lock_rows(session, [pain_point_id], changes).get(pain_point_id)
     if row is None or not is_shown(row):
         raise NotFound("No such pain point")
@@ -187,7 +189,8 @@ def triage_one(
 def triage_many(*, session: Session, actor: User, data: BulkTriage) -> BulkResult:
     """All or nothing: every pain point takes the changes, or none does (409 lists why, per id)."""
     changes = data.changes.model_dump(exclude_unset=True)
-    triage.check_changes(session=session, changes=changes)
+    triage.check_changes(session=session, changes=changes,
+                         theme_is_current=themes.is_current(session, changes.get("theme_id")))
     rows = triage.lock_rows(session, data.ids, changes)
     errors, plans = [], {}
     for pid in data.ids:
