@@ -20,7 +20,7 @@ from api.dashboard.router import router as dashboard_router
 from api.dashboard.service import flow_summary
 from api.db import get_engine
 from api.docs_ui import install_docs
-from api.errors import error_response, install_error_handlers
+from api.errors import error_response, field_error, install_error_handlers
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
@@ -67,8 +67,7 @@ def _install_database_errors(app: FastAPI) -> None:
         # out of a column's range): the client's input is at fault, so 422, never a 500.
         logging.getLogger("undercover").warning("database refused a value: %s", type(exc.orig).__name__)
         return error_response(422, "Invalid input", [
-            {"loc": [], "msg": "A value cannot be stored (control characters or a number out of range)",
-             "type": "value_error"}])
+            field_error([], "A value cannot be stored (control characters or a number out of range)")])
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_, exc: DBAPIError) -> JSONResponse:

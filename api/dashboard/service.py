@@ -17,7 +17,7 @@ from api.dashboard.schemas import (
     ThemeMovement,
     WeekFlow,
 )
-from api.errors import Invalid
+from api.errors import Invalid, field_error
 from api.org.models import Department
 from api.pain_points.models import COUNTED, OPEN_COUNTED, PAIN, Status
 from api.pain_points.schemas import Ref, ThemeRef
@@ -39,7 +39,7 @@ def _seconds_between(dialect: str, start, end):
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     year, mon = map(int, month.split("-"))
     if not 1970 <= year <= 9000:
-        raise Invalid([{"loc": ["query", "month"], "msg": "a year from 1970 to 9000", "type": "value_error"}])
+        raise Invalid([field_error(["query", "month"], "a year from 1970 to 9000")])
     start = datetime(year, mon, 1, tzinfo=UTC)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
     return start, end
@@ -164,7 +164,7 @@ def _top_and_movers(session: Session, themes: dict):
 def flow(*, session: Session, weeks: int = 12, until: date | None = None) -> Flow:
     """The current period (no `until`) comes from the stored summary when it is costly to compute."""
     if not 1 <= weeks <= 104:
-        raise Invalid([{"loc": ["query", "weeks"], "msg": "between 1 and 104", "type": "value_error"}])
+        raise Invalid([field_error(["query", "weeks"], "between 1 and 104")])
     if until is not None:
         return _flow(session=session, weeks=weeks, until=until)
     payload, as_of = summaries.served(session=session, key=f"flow:{weeks}:{_week_end(utcnow().date())}")
@@ -186,7 +186,7 @@ def _week_end(day: date) -> date:
 def _flow(*, session: Session, weeks: int, until: date) -> Flow:
     dialect = session.get_bind().dialect.name
     if not 1970 <= until.year <= 9000:
-        raise Invalid([{"loc": ["query", "until"], "msg": "a year from 1970 to 9000", "type": "value_error"}])
+        raise Invalid([field_error(["query", "until"], "a year from 1970 to 9000")])
     end_day = _week_end(until)
     end = datetime.combine(end_day, time(0), tzinfo=UTC)
     start = end - timedelta(weeks=weeks)

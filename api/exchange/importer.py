@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.auth.models import User
 from api.core.kinds import VisitKind
-from api.errors import field_errors
+from api.errors import field_error, field_errors
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
 from api.pain_points import store
@@ -98,7 +98,7 @@ def _import_row(session: Session, author: User, row: dict[str, str]) -> bool:
         raise ValueError("; ".join(problems))
     outcome = write_visits(session=session, author=author, writes=[data], source="import")
     if outcome.rejected or outcome.conflicts or outcome.forbidden:
-        errors = outcome.rejected.get(visit_id) or [{"loc": ["ref"], "msg": "clashes with an existing visit"}]
+        errors = outcome.rejected.get(visit_id) or [field_error("ref", "clashes with an existing visit")]
         raise ValueError("; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in errors))
     if row.get("ref"):
         store.set_import_ref(session, pain_point_id, row["ref"])

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from api.auth.models import Role, User
 from api.core.clock import utcnow
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.privacy.reader import masked
 from api.pulse.models import ACTIVE_MAX, PulseAnswer, PulseQuestion, QuestionKind
 from api.pulse.schemas import (
@@ -106,7 +106,7 @@ def update_question(
     changes = data.model_dump(exclude_unset=True)
     nulls = [name for name, value in changes.items() if value is None]
     if nulls:
-        raise Invalid([{"loc": [name], "msg": "must not be null", "type": "value_error"} for name in nulls])
+        raise Invalid([field_error(name, "must not be null") for name in nulls])
     if "text" in changes:
         question.text = changes["text"].strip()
     if "position" in changes:
@@ -149,25 +149,17 @@ def _answer_errors(data: PulseSubmission, active: dict[uuid.UUID, PulseQuestion]
         question = active.get(answer.question_id)
         if question is None:
             errors.append(
-                {"loc": [*loc, "question_id"], "msg": "not an active pulse question", "type": "value_error"}
+                field_error([*loc, "question_id"], "not an active pulse question")
             )
         elif answer.question_id in seen:
-            errors.append({"loc": [*loc, "question_id"], "msg": "answered twice", "type": "value_error"})
+            errors.append(field_error([*loc, "question_id"], "answered twice"))
         elif question.kind == QuestionKind.scale and (answer.score is None or answer.text is not None):
             errors.append(
-                {
-                    "loc": [*loc, "score"],
-                    "msg": "a 0-10 score is required (and no text)",
-                    "type": "value_error",
-                }
+                field_error([*loc, "score"], "a 0-10 score is required (and no text)")
             )
         elif question.kind == QuestionKind.text and (not answer.text or answer.score is not None):
             errors.append(
-                {
-                    "loc": [*loc, "text"],
-                    "msg": "a text answer is required (and no score)",
-                    "type": "value_error",
-                }
+                field_error([*loc, "text"], "a text answer is required (and no score)")
             )
         seen.add(answer.question_id)
     return errors
@@ -215,7 +207,7 @@ def _month_range(since: str | None, until: str | None) -> tuple[str, str]:
             year, month = year - 1, month + 12
         since = f"{year:04d}-{month:02d}"
     if since > until:
-        raise Invalid([{"loc": ["query", "since"], "msg": "must not be after until", "type": "value_error"}])
+        raise Invalid([field_error(["query", "since"], "must not be after until")])
     return since, until
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.core.types import UTCDateTime
 from api.cursor import from_token, to_token
-from api.errors import Invalid
+from api.errors import Invalid, field_error
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
 from api.pain_points.schemas import Ref, ThemeRef
@@ -78,15 +78,7 @@ def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
     except (ValueError, OverflowError):
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise Invalid(
-            [
-                {
-                    "loc": ["query", name],
-                    "type": "value_error",
-                    "msg": "an ISO 8601 date (YYYY-MM-DD) or a datetime with a time zone",
-                }
-            ]
-        )
+        raise Invalid([field_error(["query", name], "an ISO 8601 date (YYYY-MM-DD) or a datetime with a time zone")])
     return moment
 
 
@@ -104,7 +96,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return moment, uuid.UUID(pid)
     except (ValueError, TypeError):  # bad base64, UTF-8 or JSON are all ValueErrors
         raise Invalid(
-            [{"loc": ["query", "cursor"], "msg": "not a cursor this feed gave out", "type": "value_error"}]
+            [field_error(["query", "cursor"], "not a cursor this feed gave out")]
         ) from None
 
 

@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from api.auth.models import Role, User
 from api.core.clock import utcnow
-from api.errors import Invalid
+from api.errors import Invalid, field_error
 from api.settings.models import OrgSetting
 from api.settings.schemas import OrgSettingsPublic, OrgSettingsUpdate
 
@@ -31,7 +31,7 @@ def update_settings(*, session: Session, admin: User, data: OrgSettingsUpdate) -
     if any(value is None for value in changes.values()):
         raise Invalid(
             [
-                {"loc": [name], "msg": "must not be null", "type": "value_error"}
+                field_error(name, "must not be null")
                 for name, value in changes.items()
                 if value is None
             ]

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime
 from api.auth.deps import ManagerUser
 from api.core.kinds import VisitKind
 from api.db import SessionDep
-from api.errors import Invalid, error_responses
+from api.errors import Invalid, error_responses, field_error
 from api.settings.deps import FeedReader
 from api.themes import service
 from api.themes.schemas import (
@@ -30,8 +30,7 @@ def _in_utc(value: datetime | None, name: str) -> datetime | None:
     try:
         return value.astimezone(UTC) if value is not None else None
     except OverflowError:
-        raise Invalid([{"loc": ["query", name], "msg": "is out of range (years 1 to 9999 in UTC)",
-                        "type": "value_error"}]) from None
+        raise Invalid([field_error(["query", name], "is out of range (years 1 to 9999 in UTC)")]) from None
 
 
 def _filters(since: AwareDatetime | None, until: AwareDatetime | None, site_id: uuid.UUID | None,

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.background import run_once
 from api.core.clock import utcnow
-from api.errors import Invalid, NotFound
+from api.errors import Invalid, NotFound, field_error
 from api.org.models import Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN, counted_conditions
@@ -81,8 +81,7 @@ def list_themes(*, session: Session, reader: User, filters: ThemeFilters,
     """A whole period (the web app's view) comes from the stored summary when it is costly to compute;
     narrower filters are computed live."""
     if period and (filters.since or filters.until):
-        raise Invalid([{"loc": ["query", "period"], "msg": "give either a period or since/until, not both",
-                        "type": "value_error"}])
+        raise Invalid([field_error(["query", "period"], "give either a period or since/until, not both")])
     narrowed = any(vars(filters).values())
     period = period or (None if narrowed else "all")
     stored = bool(period) and not narrowed
@@ -141,7 +140,7 @@ def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: 
         clash = session.execute(select(Theme.id).where(
             Theme.retired_at.is_(None), Theme.id != theme_id, Theme.label.ilike(label))).first()
         if clash:
-            raise Invalid([{"loc": ["label"], "msg": "another theme already has this label", "type": "value_error"}])
+            raise Invalid([field_error("label", "another theme already has this label")])
         changes.update(label=label, label_locked=True)
     if pinned is not None:
         changes["pinned"] = pinned
@@ -153,10 +152,10 @@ def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: 
 def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id: uuid.UUID) -> ThemePublic:
     """Every pain point of `theme_id` moves into `into_id` and stays there; the old theme is retired."""
     if theme_id == into_id:
-        raise Invalid([{"loc": ["into_id"], "msg": "a theme cannot be merged into itself", "type": "value_error"}])
+        raise Invalid([field_error("into_id", "a theme cannot be merged into itself")])
     source, target = _theme(session, theme_id), _theme(session, into_id)
     if target.retired_at is not None:
-        raise Invalid([{"loc": ["into_id"], "msg": "that theme is retired", "type": "value_error"}])
+        raise Invalid([field_error("into_id", "that theme is retired")])
     now = utcnow()
     store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id)
     theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,

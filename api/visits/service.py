@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from api.auth.models import Role, User
 from api.core.clock import utcnow
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.privacy.reader import sees_raw, shown, shown_strings
@@ -68,7 +68,7 @@ def _load(session: Session, visit_id: uuid.UUID):
 def put_visit(*, session: Session, author: User, visit_id: uuid.UUID, data: VisitWrite) -> tuple[VisitPublic, bool]:
     """PUT semantics: returns the stored visit and whether it was created."""
     if data.id is not None and data.id != visit_id:
-        raise Invalid([{"loc": ["id"], "msg": "does not match the id in the path", "type": "value_error"}])
+        raise Invalid([field_error("id", "does not match the id in the path")])
     data = data.model_copy(update={"id": visit_id})
     try:
         result = write_visits(session=session, author=author, writes=[data])

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from api.auth.models import User
 from api.cursor import from_token, to_token
-from api.errors import Invalid, field_errors
+from api.errors import Invalid, field_error, field_errors
 from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
 from api.visits.models import VisitWrite
 from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse
@@ -57,8 +57,7 @@ def decode_cursor(value: str) -> Cursor:
         return Cursor(_snap_parse(seen), _snap_parse(paging_from),
                       (int(stamp), uuid.UUID(last_id)) if after else None)
     except ValueError:
-        raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this server issued; pull again with null",
-                        "type": "value_error"}]) from None
+        raise Invalid([field_error("cursor", "not a cursor this server issued; pull again with null")]) from None
 
 
 def _push(session: Session, user: User, raws: list[dict[str, Any]], result: SyncResponse) -> None:
@@ -72,8 +71,7 @@ def _push(session: Session, user: User, raws: list[dict[str, Any]], result: Sync
                                             errors=field_errors(exc.errors())))
             continue
         if data.id is None:
-            result.rejected.append(Rejected(id=None, errors=[{"loc": ["id"], "msg": "Field required",
-                                                              "type": "missing"}]))
+            result.rejected.append(Rejected(id=None, errors=[field_error("id", "Field required", "missing")]))
             continue
         writes.append(data)
     if not writes:
@@ -91,7 +89,7 @@ def _push(session: Session, user: User, raws: list[dict[str, Any]], result: Sync
         result.rejected.append(Rejected(id=str(visit_id), errors=errors))
     for visit_id in outcome.forbidden:
         result.rejected.append(Rejected(id=str(visit_id), errors=[
-            {"loc": ["id"], "msg": "this visit belongs to someone else", "type": "value_error"}]))
+            field_error("id", "this visit belongs to someone else")]))
     if outcome.conflicts:
         rows = session.execute(select(VISIT).where(VISIT.c.id.in_(outcome.conflicts))).all()
         result.conflicts.extend(ConflictItem(id=v.id, server=v) for v in visits_for_reader(session, rows, user))
