@@ -18,7 +18,7 @@ from api.core.clock import utcnow
 from api.db import get_engine
 from api.themes import embeddings, engine
 from api.themes.models import PainPointEmbedding
-from api.visits.models import VisitWrite
+from api.visits.schemas import VisitWrite
 from api.visits.writes import write_visits
 
 texts = sys.stdin.read().split("\n")

@@ -11,7 +11,8 @@ from api.auth.users import get_user_by_email
 from api.demo import data
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
-from api.visits.models import Visit, VisitWrite
+from api.visits.models import Visit
+from api.visits.schemas import VisitWrite
 from api.visits.writes import write_visits
 
 NAMESPACE = uuid.UUID("0d3c59a2-8d7e-4f0b-b6a4-51a0f3e7c2d9")

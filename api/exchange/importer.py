@@ -18,7 +18,7 @@ from api.org.service import get_or_create_by_name
 from api.pain_points import store
 from api.pain_points.csv_format import from_csv_cell
 from api.pain_points.models import PainPoint
-from api.visits.models import VisitWrite
+from api.visits.schemas import VisitWrite
 from api.visits.writes import write_visits
 
 NAMESPACE = uuid.UUID("6f1c2b8e-5d0a-4c7e-9a53-2b1d9e8f4a71")

@@ -1,20 +1,15 @@
 """A visit: one shift, listened call or journey walkthrough, with its pain points."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from api.core.clock import utcnow
 from api.core.kinds import VisitKind
 from api.core.types import UTCDateTime
-from api.pain_points.schemas import PainPointPublic, PainPointWrite
-from api.validation import no_nul
-from api.visits.details import DETAILS_BY_KIND
 
 NOTES_MAX = 10_000
 PAIN_POINTS_MAX = 100
@@ -57,117 +52,3 @@ class Visit(VisitBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-def _validation_error(loc: tuple, message: str) -> InitErrorDetails:
-    """A field error raised inside validation, so pydantic reports it with the others (then `field_errors`
-    in api/errors.py shapes it like every 422 entry)."""
-    return {"type": PydanticCustomError("value_error", message), "loc": loc, "input": None}
-
-
-class VisitWrite(VisitBase):
-    """A visit as the phone sends it: creates or replaces the visit and its pain points."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0b9f7c1e-3f7a-4c55-9a43-6f1f8f5b2a10",
-                    "kind": "shop_floor_shift",
-                    "site_id": None,
-                    "started_at": "2026-11-21T09:00:00+00:00",
-                    "ended_at": "2026-11-21T13:00:00+00:00",
-                    "incognito": False,
-                    "notes": "Worked the tills through the Saturday rush.",
-                    "private_notes": "",
-                    "details": {"role_worked": "cashier", "team_lead": "Dave"},
-                    "version": 0,
-                    "pain_points": [
-                        {
-                            "id": "5c1d8c55-0d0e-4a43-8f0e-0c1f7f1ad001",
-                            "text": "Only 2 of 6 tills open at noon; queue to the back of the store",
-                            "severity": 4,
-                            "felt_by": "both",
-                            "department_id": None,
-                            "journey_step": None,
-                            "quote": "I'll just leave it then",
-                        }
-                    ],
-                }
-            ]
-        },
-    )
-
-    id: uuid.UUID | None = Field(default=None, description="Client-made UUID; the path's id when omitted")
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
-    version: int = Field(default=0, ge=0, le=2**31 - 1, description="The server version this write is based on")
-    pain_points: list[PainPointWrite] = Field(default_factory=list, max_length=PAIN_POINTS_MAX)
-
-    _no_nul = field_validator("notes", "private_notes")(no_nul)
-
-    @model_validator(mode="after")
-    def _check_consistency(self) -> "VisitWrite":
-        errors = self._time_errors()
-        details_model = DETAILS_BY_KIND[self.kind]
-        try:
-            self.details = details_model.model_validate(self.details).model_dump(mode="json", exclude_none=True)
-        except ValidationError as exc:
-            for err in exc.errors():
-                errors.append(_validation_error(("details", *err["loc"]), err["msg"]))
-        steps = len(self.details.get("steps", []))
-        seen: set[uuid.UUID] = set()
-        for i, pp in enumerate(self.pain_points):
-            if pp.id in seen:
-                errors.append(_validation_error(("pain_points", i, "id"), "duplicate pain point id"))
-            seen.add(pp.id)
-            if pp.journey_step is not None and pp.journey_step >= steps:
-                errors.append(
-                    _validation_error(("pain_points", i, "journey_step"), f"no such step (the visit has {steps} steps)")
-                )
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
-        return self
-
-
-    def _time_errors(self) -> list[InitErrorDetails]:
-        """Times in UTC (a moment that has none, such as 0001-01-01T00:00+01:00, is refused), starting at most
-        MAX_AHEAD from now, ending after the start and at most MAX_LENGTH later."""
-        errors = []
-        for name in ("started_at", "ended_at"):
-            value = getattr(self, name)
-            try:
-                setattr(self, name, value.astimezone(UTC) if value is not None else None)
-            except OverflowError:
-                errors.append(_validation_error((name,), "is out of range (years 1 to 9999 in UTC)"))
-        if errors:
-            return errors
-        # The same words the phone says before Finish (mobile_pwa/js/views/visit-parts.js).
-        if self.started_at > utcnow() + MAX_AHEAD:
-            errors.append(_validation_error(("started_at",), "A visit may not start more than a day in the future."))
-        if self.ended_at is not None and self.ended_at < self.started_at:
-            errors.append(_validation_error(("ended_at",), "A visit may not end before it starts."))
-        elif self.ended_at is not None and self.ended_at - self.started_at > MAX_LENGTH:
-            errors.append(_validation_error(("ended_at",), "A visit may not last longer than 24 hours."))
-        return errors
-
-
-class VisitPublic(BaseModel):
-    """A visit as the API shows it. Plain pydantic, like PainPointPublic, for cheap responses."""
-
-    id: uuid.UUID
-    author_id: uuid.UUID
-    kind: VisitKind
-    site_id: uuid.UUID | None
-    started_at: datetime
-    ended_at: datetime | None
-    incognito: bool
-    notes: str
-    private_notes: str | None = Field(default=None, description="Only ever returned to the author")
-    details: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
-    pain_points: list[PainPointPublic]

@@ -6,8 +6,7 @@ from api.auth.deps import CurrentUser
 from api.db import SessionDep
 from api.errors import error_responses
 from api.visits import service, sync
-from api.visits.models import VisitPublic, VisitWrite
-from api.visits.schemas import BATCH_MAX, SyncRequest, SyncResponse
+from api.visits.schemas import BATCH_MAX, SyncRequest, SyncResponse, VisitPublic, VisitWrite
 
 router = APIRouter(tags=["visits"])
 

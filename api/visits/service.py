@@ -14,7 +14,7 @@ from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.privacy.reader import sees_raw, shown, shown_strings
 from api.visits.changes import write_stamp
-from api.visits.models import VisitPublic, VisitWrite
+from api.visits.schemas import VisitPublic, VisitWrite
 from api.visits.writes import VISIT, WANTED, by_ids, lock_pain_points, write_visits
 
 PUBLIC_PAIN_FIELDS = ("id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote",

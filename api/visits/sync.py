@@ -13,8 +13,7 @@ from api.auth.models import User
 from api.cursor import from_token, to_token
 from api.errors import Invalid, field_error, field_errors
 from api.visits.changes import PG_SNAPSHOT, Snapshot, begin_read, begin_snapshot, parse_snapshot
-from api.visits.models import VisitWrite
-from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse
+from api.visits.schemas import ConflictItem, Rejected, SyncRequest, SyncResponse, VisitWrite
 from api.visits.service import visits_for_reader
 from api.visits.writes import VISIT, write_visits
 

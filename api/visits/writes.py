@@ -25,7 +25,8 @@ from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.themes import store as theme_store
 from api.visits.changes import write_stamp
-from api.visits.models import Visit, VisitWrite
+from api.visits.models import Visit
+from api.visits.schemas import VisitWrite
 
 VISIT = Visit.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")

@@ -14,7 +14,7 @@ def at(day: str) -> datetime:
 
 def test_field_time_per_executive_against_the_target(client, factory, manager, admin, monkeypatch):
     # Written on 1 December: the last evening of November is in the past (visits start at most a day ahead).
-    monkeypatch.setattr("api.visits.models.utcnow", lambda: datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    monkeypatch.setattr("api.visits.schemas.utcnow", lambda: datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
     ann, bob, cy = (factory.user(role="executive", name=n) for n in ("Ann", "Bob", "Cy"))
     leeds, york = factory.site(name="Leeds"), factory.site(name="York")
     client.patch("/api/settings", json={"field_hours_target": 5}, headers=admin.headers)

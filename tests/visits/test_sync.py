@@ -119,7 +119,7 @@ def test_pull_is_exact_while_another_write_is_in_flight(client, executive, other
     from sqlmodel import Session
 
     from api.db import get_engine
-    from api.visits.models import VisitWrite
+    from api.visits.schemas import VisitWrite
     from api.visits.writes import write_visits
 
     postgres = database_url.startswith("postgresql")
