@@ -7,6 +7,7 @@ import { h, clear, confirmDialog } from './js/ui.js';
 import { counts } from './js/outbox.js';
 import { startSync, syncNow, describe, getStatus, refreshLists, markSignedIn } from './js/sync.js';
 import { SCREENS, screenFor } from './js/screens.js';
+import { withOutboxLock } from './js/flush.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
@@ -163,7 +164,7 @@ async function signOut() {
   if (!ok) return;
   await saveEverything();
   if (api.tokenValid()) api.signOutOnServer().catch(() => {});
-  await clearAll();
+  await withOutboxLock(clearAll);
   if ('caches' in window) {
     const names = await caches.keys();
     await Promise.all(names.filter((n) => n.startsWith('undercover-api-')).map((n) => caches.delete(n)));

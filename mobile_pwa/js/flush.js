@@ -20,8 +20,12 @@ const retryAfter = (res) => {
 const cursorRefused = (res) =>
   res.status === 422 && Array.isArray(res.data?.detail) && res.data.detail.some((e) => e.loc && e.loc[0] === 'cursor');
 
-// Browsers without Web Locks (before Safari 15.4) have no Background Sync either: the page is the only sender.
-const exclusive = (fn) => (navigator.locks ? navigator.locks.request(OUTBOX, fn) : fn());
+/**
+ * Runs fn while no one else flushes: every flush, and the sign-out that empties the phone (a flush
+ * finishing after it would write the old account's visits back). Browsers without Web Locks (before
+ * Safari 15.4) have no Background Sync either: the page is then the only sender.
+ */
+export const withOutboxLock = (fn) => (navigator.locks ? navigator.locks.request(OUTBOX, fn) : fn());
 
 /**
  * One flush, holding the outbox lock. Resolves with { outcome, retryAfterMs }:
@@ -32,7 +36,7 @@ const exclusive = (fn) => (navigator.locks ? navigator.locks.request(OUTBOX, fn)
  * onAnswer() runs after each answered batch (the page refreshes its counts).
  */
 export function flushOutbox({ onAnswer } = {}) {
-  return exclusive(async () => {
+  return withOutboxLock(async () => {
     // The session as stored now: another sender may have signed in again or lost the token meanwhile.
     await api.loadSession();
     const result = await pushAndPull(onAnswer);
