@@ -184,3 +184,66 @@ def test_page_and_worker_woken_together_send_each_visit_once(phone, server):
     (visit,) = server.visits()
     assert sent == {visit["id"]: 1}
     assert phone.console == []
+
+
+def test_worker_keeps_the_visit_and_asks_to_sign_in_again_on_401(phone, server):
+    """The worker's replay is answered 401: the visit stays queued and the token is forgotten, so that the
+    app, opened again, asks to sign in instead of pushing with a token the server refused."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    worker = Worker(phone)
+    answered: list[int] = []
+
+    def refuse_the_worker(route):
+        if route.request.service_worker is None:
+            route.continue_()
+            return
+        answered.append(401)
+        route.fulfill(status=401, json={"error": "unauthorized", "detail": "Not signed in."})
+
+    phone.context.set_offline(True)
+    finish_visit(phone, "Card reader out of order")
+    page.goto("about:blank")
+    phone.context.route("**/api/sync", refuse_the_worker)
+    # Back online, Chromium may fire the sync itself too: whichever fires first meets the 401.
+    phone.context.set_offline(False)
+    worker.sync()
+    wait_for(lambda: answered, what="the worker's push", page=page)
+
+    phone.open()
+    expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    page.get_by_role("link", name="My visits").click()
+    expect(page.get_by_role("list", name="All visits").get_by_role("link")).to_contain_text("Waiting to sync")
+    assert server.visits() == [] and answered == [401]
+    assert phone.console == []
+
+
+def test_worker_moves_a_refused_visit_to_needs_attention(phone, server):
+    """A 4xx for the worker's push (other than 401) puts the visit in "needs attention", shown at once."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    worker = Worker(phone)
+
+    def page_fails_worker_refused(route):
+        if route.request.service_worker is None:
+            route.fulfill(status=503, json={"error": "unavailable", "detail": "try again later"})
+        else:
+            route.fulfill(status=400, json={"error": "bad_request", "detail": "This visit cannot be stored."})
+
+    phone.context.route("**/api/sync", page_fails_worker_refused)
+    finish_visit(phone, "Trolleys chained together")
+    page.get_by_role("link", name="My visits").click()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+
+    worker.sync()
+    expect(phone.sync_state()).to_have_text("Needs attention (1)")
+    attention = page.get_by_role("list", name="Needs attention")
+    expect(attention).to_contain_text("Needs attention: not accepted")
+    expect(attention).to_contain_text("This visit cannot be stored.")
+    assert server.visits() == []
+    assert phone.console == []
