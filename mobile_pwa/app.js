@@ -103,8 +103,12 @@ async function route() {
   else if (getStatus().authNeeded) showAuthBanner();
   if (!view) {
     main.setAttribute('aria-busy', 'true');
-    main.append(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    // Said only when the module takes a moment (from the network): no flash when the worker has it.
+    const slow = setTimeout(() => {
+      if (token === routeToken) main.append(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    }, 150);
     view = await loadScreen(screen);
+    clearTimeout(slow);
     main.removeAttribute('aria-busy');
     if (token !== routeToken) return;
     clear(main);

@@ -25,21 +25,20 @@ export async function saveSession(value) {
 }
 
 /**
- * The server refused our token: keep the user (and every queued visit), forget the token — unless the
- * stored session already holds another one (the user signed in again elsewhere meanwhile).
+ * The server refused this token (by default the one in use): keep the user (and every queued visit),
+ * forget the token, here and in storage — unless either already holds another one (the user signed in
+ * again meanwhile, in this page or another).
  */
-export async function tokenRejected() {
-  const refused = session && session.token;
+export async function tokenRejected(refused = session && session.token) {
   if (!refused) return;
-  const stored = await transact('kv', 'readwrite', async (s) => {
+  await transact('kv', 'readwrite', async (s) => {
     const cur = await done(s.kv.get('session'));
-    if (!cur || cur.token !== refused) return cur || null;
-    const next = { ...cur, token: null };
-    s.kv.put(next, 'session');
-    return next;
+    if (cur && cur.token === refused) s.kv.put({ ...cur, token: null }, 'session');
   });
-  session = stored || { ...session, token: null };
-  if (!session.token) emit('session', 'expired');
+  if (session && session.token === refused) {
+    session = { ...session, token: null };
+    emit('session', 'expired');
+  }
 }
 
 export function forgetSession() {

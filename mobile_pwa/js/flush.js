@@ -28,17 +28,17 @@ const cursorRefused = (res) =>
 export const withOutboxLock = (fn) => (navigator.locks ? navigator.locks.request(OUTBOX, fn) : fn());
 
 /**
- * One flush, holding the outbox lock. Resolves with { outcome, retryAfterMs }:
+ * One flush, holding the outbox lock. Resolves with { outcome, retryAfterMs, refused }:
  *   ok       every batch answered (the queue keeps only what was edited meanwhile)
- *   auth     no valid sign-in: everything kept until the user signs in again
+ *   auth     no valid sign-in: everything kept until the user signs in again (refused: the token the server refused)
  *   offline  no answer: everything kept, try again later
  *   retry    the server is in trouble (5xx, 408, 429): everything kept, try again (after retryAfterMs if given)
- * onAnswer() runs after each answered batch (the page refreshes its counts).
+ * onAnswer() runs after each answered batch (the page refreshes its counts). storedSession: read the
+ * session from storage first (the service worker, which has no other copy; a page keeps its own).
  */
-export function flushOutbox({ onAnswer } = {}) {
+export function flushOutbox({ onAnswer, storedSession = false } = {}) {
   return withOutboxLock(async () => {
-    // The session as stored now: another sender may have signed in again or lost the token meanwhile.
-    await api.loadSession();
+    if (storedSession) await api.loadSession();
     const result = await pushAndPull(onAnswer);
     announce(result);
     return result;
@@ -56,8 +56,9 @@ async function pushAndPull(onAnswer) {
         json: { visits: batch.items.map((item) => item.payload), cursor: batch.cursor },
       });
       if (res.status === 401) {
-        await api.tokenRejected();
-        return { outcome: 'auth' };
+        const refused = api.currentSession().token;
+        await api.tokenRejected(refused);
+        return { outcome: 'auth', refused };
       }
       if (res.status === 413 && batch.items.length > 1) {
         batchSize = Math.max(1, Math.floor(batch.items.length / 2));
@@ -101,10 +102,10 @@ const outboxChannel = () => {
 /** Tells the other open pages (tabs, or the pages of the service worker) that the visits may have changed. */
 function announce(result) {
   const ch = outboxChannel();
-  if (ch) ch.postMessage({ type: 'flushed', outcome: result.outcome });
+  if (ch) ch.postMessage({ type: 'flushed', ...result });
 }
 
-/** fn({ outcome }) runs after each flush made elsewhere (another tab, the service worker). */
+/** fn({ outcome, refused }) runs after each flush made elsewhere (another tab, the service worker). */
 export function onFlushElsewhere(fn) {
   const ch = outboxChannel();
   if (ch) ch.addEventListener('message', (event) => { if (event.data && event.data.type === 'flushed') fn(event.data); });
@@ -115,6 +116,6 @@ export function onFlushElsewhere(fn) {
  * browser fires the sync again later (with its own backoff), even with no page open.
  */
 export async function backgroundSync() {
-  const { outcome } = await flushOutbox();
+  const { outcome } = await flushOutbox({ storedSession: true });
   if (outcome === 'offline' || outcome === 'retry') throw new Error(`outbox kept for a retry (${outcome})`);
 }

@@ -158,11 +158,10 @@ export function startSync() {
     if (document.visibilityState === 'visible') syncNow();
   });
   // The service worker (Background Sync) or another tab flushed: show what it changed.
-  onFlushElsewhere(async ({ outcome }) => {
-    await api.loadSession();
-    if (outcome === 'auth' && api.currentSession()) {
+  onFlushElsewhere(async ({ outcome, refused }) => {
+    if (refused && api.currentSession()?.token === refused) {
+      await api.tokenRejected(refused);
       status.authNeeded = true;
-      emit('session', 'expired');
     } else if (outcome === 'ok') {
       status.offline = navigator.onLine === false;
     }
