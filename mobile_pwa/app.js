@@ -6,32 +6,12 @@ import { on } from './js/bus.js';
 import { h, clear, confirmDialog } from './js/ui.js';
 import { counts } from './js/outbox.js';
 import { startSync, syncNow, describe, getStatus, refreshLists, markSignedIn } from './js/sync.js';
-import * as home from './js/views/home.js';
-import * as visits from './js/views/visits.js';
-import * as visit from './js/views/visit.js';
-import * as signin from './js/views/signin.js';
-import * as feed from './js/views/feed.js';
-import * as themes from './js/views/themes.js';
-import * as dashboard from './js/views/dashboard.js';
-import * as pulse from './js/views/pulse.js';
-import * as settings from './js/views/settings.js';
+import { SCREENS, screenFor } from './js/screens.js';
+import { withOutboxLock } from './js/flush.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
 const banners = document.getElementById('banners');
-const MANAGER_ROLES = new Set(['manager', 'admin']);
-
-const ROUTES = [
-  [/^#?\/?$/, home],
-  [/^#\/visits$/, visits],
-  [/^#\/visit\/([0-9a-f-]{36})$/, visit],
-  [/^#\/(feed|mine)(?:\?(.*))?$/, feed],
-  [/^#\/themes(?:\?(.*))?$/, themes],
-  [/^#\/dashboard(?:\?(.*))?$/, dashboard],
-  [/^#\/pulse$/, pulse],
-  [/^#\/settings$/, settings],
-  [/^#\/signin$/, signin],
-];
 
 // Work that must reach IndexedDB before the page goes away (e.g. the visit being typed).
 const beforeLeave = new Set();
@@ -39,6 +19,7 @@ const saveEverything = () => Promise.all([...beforeLeave].map((fn) => fn()));
 
 let cleanup = null;
 let currentView = null;
+let currentScreen = null;
 let routeToken = 0;
 let firstRender = true;
 let syncStarted = false;
@@ -71,19 +52,42 @@ const ctx = {
   signOut,
 };
 
+// Each screen's module, once loaded; a screen outside the first load is fetched when first opened.
+const loaded = new Map();
+let failedImports = 0;
+
+async function loadScreen(screen) {
+  if (loaded.has(screen.name)) return loaded.get(screen.name);
+  // A failed import stays failed for this URL: the next try asks again with a query the worker ignores.
+  const url = `./${screen.files[0]}${failedImports ? `?try=${failedImports}` : ''}`;
+  try {
+    const view = await import(url);
+    loaded.set(screen.name, view);
+    return view;
+  } catch (err) {
+    failedImports += 1;
+    console.warn(`screen ${screen.name} not loaded`, err);
+    return null;
+  }
+}
+
+function needsConnection(main) {
+  main.append(
+    h('h1', {}, 'This screen needs a connection the first time'),
+    h('p', {}, 'It has not been saved on this device yet. Open it again once you are online; after that it works offline too.'),
+    h('p', {}, h('a', { href: '#/' }, 'Home')),
+  );
+}
+
 async function route() {
   const token = ++routeToken;
   const session = api.currentSession();
   let hash = location.hash || '#/';
   if (!session || !session.user) hash = '#/signin';
-  let match = null;
-  let view = home;
-  for (const [pattern, candidate] of ROUTES) {
-    match = hash.match(pattern);
-    if (match) { view = candidate; break; }
-  }
-  const params = match ? match.slice(1) : [];
-  if (view === currentView && cleanup && typeof view.update === 'function' && view.update(params) === true) {
+  const { screen, params } = screenFor(hash);
+  let view = loaded.get(screen.name);
+  if (view && view === currentView && cleanup && typeof view.update === 'function' && view.update(params) === true) {
+    currentScreen = screen;
     renderNav();
     return;
   }
@@ -93,12 +97,25 @@ async function route() {
   }
   if (token !== routeToken) return;
   clear(main);
-  main.classList.toggle('wide', Boolean(view.wide));
-  currentView = view;
+  currentScreen = screen;
   renderNav();
-  if (view === signin) hideBanner('auth');
+  if (screen.name === 'signin') hideBanner('auth');
   else if (getStatus().authNeeded) showAuthBanner();
-  const result = await view.render(main, params, ctx);
+  if (!view) {
+    main.setAttribute('aria-busy', 'true');
+    // Said only when the module takes a moment (from the network): no flash when the worker has it.
+    const slow = setTimeout(() => {
+      if (token === routeToken) main.append(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    }, 150);
+    view = await loadScreen(screen);
+    clearTimeout(slow);
+    main.removeAttribute('aria-busy');
+    if (token !== routeToken) return;
+    clear(main);
+  }
+  currentView = view;
+  main.classList.toggle('wide', Boolean(view && view.wide));
+  const result = view ? await view.render(main, params, ctx) : needsConnection(main);
   if (token !== routeToken) {
     if (typeof result === 'function') result();
     return;
@@ -111,6 +128,7 @@ async function route() {
     heading.tabIndex = -1;
     heading.focus();
   }
+  if (firstRender) cacheLaterScreens();
   firstRender = false;
 }
 
@@ -118,10 +136,7 @@ function renderNav() {
   const user = api.currentUser();
   const list = clear(document.getElementById('nav-list'));
   if (!user) return;
-  const entries = [['#/', 'Home'], ['#/visits', 'My visits']];
-  if (MANAGER_ROLES.has(user.role)) entries.push(['#/feed', 'Feed'], ['#/themes', 'Themes'], ['#/dashboard', 'Dashboard']);
-  else entries.push(['#/mine', 'My pain points'], ['#/pulse', 'Pulse']);
-  if (user.role === 'admin') entries.push(['#/settings', 'Settings']);
+  const entries = SCREENS.filter((s) => s.nav && s.roles.includes(user.role)).map((s) => [s.hash, s.nav]);
   const here = (location.hash || '#/').split('?')[0];
   for (const [href, text] of entries) {
     list.append(h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, text)));
@@ -153,7 +168,7 @@ async function signOut() {
   if (!ok) return;
   await saveEverything();
   if (api.tokenValid()) api.signOutOnServer().catch(() => {});
-  await clearAll();
+  await withOutboxLock(clearAll);
   if ('caches' in window) {
     const names = await caches.keys();
     await Promise.all(names.filter((n) => n.startsWith('undercover-api-')).map((n) => caches.delete(n)));
@@ -179,7 +194,7 @@ function hideBanner(key) {
 }
 
 function showAuthBanner() {
-  if (banners.querySelector('[data-key="auth"]') || currentView === signin) return;
+  if (banners.querySelector('[data-key="auth"]') || currentScreen?.name === 'signin') return;
   showBanner('auth', [
     h('p', {}, 'Your sign-in has expired. Your visits are safe on this phone; sign in again to sync them.'),
     h('button', {
@@ -211,7 +226,7 @@ function registerServiceWorker() {
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     if (updateRequested) location.reload();
   });
-  navigator.serviceWorker.register('sw.js').then((reg) => {
+  navigator.serviceWorker.register('sw.js', { type: 'module' }).then((reg) => {
     const watch = (worker) => {
       if (!worker) return;
       worker.addEventListener('statechange', () => {
@@ -233,7 +248,7 @@ let installEvent = null;
 
 function offerInstall() {
   const phone = navigator.maxTouchPoints > 0 && matchMedia('(max-width: 48rem)').matches;
-  if (!installEvent || !phone || currentView === signin || localStorage.getItem('install-declined')) {
+  if (!installEvent || !phone || currentScreen?.name === 'signin' || localStorage.getItem('install-declined')) {
     hideBanner('install');
   } else if (!banners.querySelector('[data-key="install"]')) {
     showBanner('install', [
@@ -270,6 +285,12 @@ function setUpInstall() {
       ]);
     });
   }
+}
+
+/** Once the first screen is up, the worker fetches the other screens in the background (js/screens.js). */
+function cacheLaterScreens() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'cache-later' })).catch(() => {});
 }
 
 function askPersistentStorage() {

@@ -1,46 +1,20 @@
 // The app shell and a fallback copy of API reads; no business logic. VERSION: see README.md.
-const VERSION = '58e9c874e5';
+// A module worker: it shares the page's list of screens and its outbox code (registered with type 'module').
+import { FIRST_LOAD, LATER } from './js/screens.js';
+import { backgroundSync, OUTBOX } from './js/flush.js';
+
+const VERSION = '673ff61c58';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;
 const OWN_CACHES = [SHELL_CACHE, API_CACHE];
 const ROOT = new URL('./', self.location).pathname;
 
-const SHELL = [
-  './',
-  'app.js',
-  'manifest.webmanifest',
-  'css/app.css',
-  'icons/icon.svg',
-  'icons/icon-192.png',
-  'icons/icon-512.png',
-  'js/api.js',
-  'js/bus.js',
-  'js/db.js',
-  'js/outbox.js',
-  'js/sync.js',
-  'js/ui.js',
-  'js/views/home.js',
-  'js/views/feed.js',
-  'js/views/feed-detail.js',
-  'js/views/themes.js',
-  'js/views/dashboard.js',
-  'js/views/pulse.js',
-  'js/views/settings.js',
-  'js/charts.js',
-  'js/lists.js',
-  'js/views/signin.js',
-  'js/views/visit.js',
-  'js/views/visit-parts.js',
-  'js/views/resolve.js',
-  'js/views/visits.js',
-];
-
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // Through the HTTP cache the page filled: a 304 per file, not a second download.
-    await cache.addAll(SHELL);
+    // Only the first load (js/screens.js). Through the HTTP cache the page filled: a 304 per file, not a second download.
+    await cache.addAll(FIRST_LOAD);
   })());
 });
 
@@ -54,18 +28,17 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-// The page decides when a waiting version takes over (never while someone types).
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+  const type = event.data && event.data.type;
+  // The page decides when a waiting version takes over (never while someone types).
+  if (type === 'skip-waiting') self.skipWaiting();
+  // The first load has settled: fetch the other screens, so that they open offline later.
+  if (type === 'cache-later') event.waitUntil(cacheLater());
 });
 
-// Background Sync: wake an open page to flush its outbox.
+// Background Sync: the worker replays the outbox itself, under the same lock and rules as the page.
 self.addEventListener('sync', (event) => {
-  if (event.tag !== 'undercover-outbox') return;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: 'window' });
-    for (const client of windows) client.postMessage({ type: 'sync-outbox' });
-  })());
+  if (event.tag === OUTBOX) event.waitUntil(backgroundSync());
 });
 
 self.addEventListener('fetch', (event) => {
@@ -83,14 +56,28 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
+/** Each file on its own: one that fails (offline, a deploy under way) is tried again at the next start. */
+async function cacheLater() {
+  const cache = await caches.open(SHELL_CACHE);
+  for (const name of LATER) {
+    if (!(await cache.match(name))) await cache.add(name).catch(() => {});
+  }
+}
+
 async function shell(request) {
   const cached = await caches.match('./', { cacheName: SHELL_CACHE });
   return cached || fetch(request);
 }
 
 async function cacheFirst(request) {
-  const cached = await caches.match(request, { cacheName: SHELL_CACHE, ignoreSearch: true });
-  return cached || fetch(request);
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  // A screen opened before the background caching reached it is kept at once.
+  const name = new URL(request.url).pathname.slice(ROOT.length);
+  if (response.ok && LATER.includes(name)) await cache.put(name, response.clone());
+  return response;
 }
 
 async function networkFirst(request) {

@@ -9,7 +9,8 @@ every day (home, My visits, a visit being logged) from that profile, storage kep
 
 Lighthouse comes from npm (the version pinned in bench/pwa/package.json, installed once into a cache
 folder outside the repository) and drives Debian's Chromium (CHROME_PATH, default /usr/bin/chromium).
-Targets: performance >= 95, accessibility 100, best practices >= 95, shell <= 60 KB gzipped.
+Targets: performance >= 95, accessibility 100, best practices >= 95, first load <= 45 KB gzipped (the files
+mobile_pwa/js/screens.js puts in it, and sw.js; the whole shell is printed too).
 """
 
 import argparse
@@ -26,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # a benchmark runs as a plain script; `tests` is not an installed package
 
+from tests.e2e.test_pwa_shell import FIRST_LOAD_BUDGET, first_load  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
 
 PWA = ROOT / "mobile_pwa"
@@ -33,13 +35,15 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "underc
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
                 "--disable-background-networking --disable-component-update --disable-sync")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 0}
-BUDGET = 60 * 1024
+BUDGET = FIRST_LOAD_BUDGET
 BENCH_EMAIL = "bench@example.com"
 BENCH_PASSWORD = "bench password 1"
 
 
-def shell_size() -> tuple[int, int]:
+def shell_size(first_only: bool = False) -> tuple[int, int]:
     files = [p for p in PWA.rglob("*") if p.is_file()]
+    if first_only:
+        files = [PWA / ("index.html" if name == "./" else name) for name in [*first_load(), "sw.js"]]
     raw = sum(p.stat().st_size for p in files)
     packed = sum(len(gzip.compress(p.read_bytes(), 9, mtime=0)) for p in files)
     return raw, packed
@@ -134,7 +138,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs; the best score of each category counts")
     args = parser.parse_args()
 
-    raw, packed = shell_size()
+    raw, packed = shell_size(first_only=True)
+    whole_raw, whole = shell_size()
     everyday: dict[str, dict[str, int]] = {}
     if args.url:
         scores = audit(args.url, args.runs)
@@ -161,8 +166,10 @@ def main() -> int:
         print(f"  signed in, {screen}: " + "  ".join(f"{k} {v}" for k, v in result.items()))
     met = packed <= BUDGET
     ok &= met
-    print(f"  {'shell size':15} {packed / 1024:>5.1f} KB gzipped ({raw / 1024:.1f} KB raw)   "
+    print(f"  {'first load':15} {packed / 1024:>5.1f} KB gzipped ({raw / 1024:.1f} KB raw)   "
           f"budget {BUDGET // 1024} KB  {'ok' if met else 'MISSED'}")
+    print(f"  {'whole shell':15} {whole / 1024:>5.1f} KB gzipped ({whole_raw / 1024:.1f} KB raw)   "
+          "the rest is cached in the background")
     return 0 if ok else 1
 
 

@@ -1,5 +1,5 @@
 // HTTP to the Undercover API and the signed-in session (kept in IndexedDB so the app opens offline).
-import { get, put } from './db.js';
+import { get, put, transact, done } from './db.js';
 import { emit } from './bus.js';
 
 export class NetworkError extends Error {}
@@ -24,21 +24,33 @@ export async function saveSession(value) {
   emit('session', 'signed-in');
 }
 
-/** The server refused our token: keep the user (and every queued visit), forget the token. */
-export async function tokenRejected() {
-  if (!session || !session.token) return;
-  session = { ...session, token: null };
-  await put('kv', session, 'session');
-  emit('session', 'expired');
+/**
+ * The server refused this token (by default the one in use): keep the user (and every queued visit),
+ * forget the token, here and in storage — unless either already holds another one (the user signed in
+ * again meanwhile, in this page or another).
+ */
+export async function tokenRejected(refused = session && session.token) {
+  if (!refused) return;
+  await transact('kv', 'readwrite', async (s) => {
+    const cur = await done(s.kv.get('session'));
+    if (cur && cur.token === refused) s.kv.put({ ...cur, token: null }, 'session');
+  });
+  if (session && session.token === refused) {
+    session = { ...session, token: null };
+    emit('session', 'expired');
+  }
 }
 
 export function forgetSession() {
   session = null;
 }
 
-/** One call. Resolves with { status, ok, data, headers }; rejects with NetworkError when no answer came. */
-export async function request(path, { method = 'GET', json, form, auth = true, timeoutMs = 30000 } = {}) {
-  const headers = { Accept: 'application/json' };
+/**
+ * Every call to the API goes through here. Resolves with { status, ok, data, headers } (data: the parsed
+ * JSON, or a Blob with `blob: true`); rejects with NetworkError when no answer came.
+ */
+export async function request(path, { method = 'GET', json, form, auth = true, blob = false, timeoutMs = 30000 } = {}) {
+  const headers = { Accept: blob ? '*/*' : 'application/json' };
   let body;
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -51,10 +63,10 @@ export async function request(path, { method = 'GET', json, form, auth = true, t
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   let res;
-  let text;
+  let raw;
   try {
     res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit', signal: abort.signal });
-    text = await res.text();
+    raw = blob && res.ok ? await res.blob() : await res.text();
   } catch (err) {
     emit('offline');
     throw new NetworkError(err && err.message ? err.message : 'No connection');
@@ -62,8 +74,10 @@ export async function request(path, { method = 'GET', json, form, auth = true, t
     clearTimeout(timer);
   }
   let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = null; }
+  if (raw instanceof Blob) {
+    data = raw;
+  } else if (raw) {
+    try { data = JSON.parse(raw); } catch { data = null; }
   }
   return { status: res.status, ok: res.ok, data, headers: res.headers };
 }

@@ -7,7 +7,6 @@ export const STATUS = {
   new: 'New', acknowledged: 'Acknowledged', in_progress: 'In progress', resolved: 'Resolved', wont_fix: 'Won’t fix',
 };
 export const OPEN_STATUSES = ['new', 'acknowledged', 'in_progress'];
-export const KIND = { shop_floor_shift: 'Shop-floor shift', listened_call: 'Listened call', journey_walkthrough: 'Journey walkthrough' };
 export const FELT = { customer: 'Customer', employee: 'Employee', both: 'Customer and employee' };
 
 export const isManager = (user) => Boolean(user && (user.role === 'manager' || user.role === 'admin'));

@@ -1,12 +1,10 @@
-// Pushes the outbox (FIFO) and pulls the user's changes via POST /api/sync; an item leaves once answered.
+// When the page flushes the outbox (flush.js), what the header says about it, and the cached lists.
 import * as api from './api.js';
 import { replaceAll } from './db.js';
 import { emit, on } from './bus.js';
-import {
-  takeBatch, applySyncResult, rejectBatch, learnVersion, counts, resetCursor,
-} from './outbox.js';
+import { counts } from './outbox.js';
+import { flushOutbox, onFlushElsewhere, OUTBOX } from './flush.js';
 
-const BATCH_MAX = 200;
 const RETRY_MAX_MS = 60000;
 
 const status = {
@@ -17,7 +15,6 @@ let running = null;
 let again = false;
 let failures = 0;
 let retryTimer = 0;
-let batchSize = BATCH_MAX;
 
 export const getStatus = () => ({ ...status });
 
@@ -73,21 +70,13 @@ function scheduleRetry(afterMs) {
   const delay = afterMs ?? backoff * (0.75 + Math.random() / 2);
   clearTimeout(retryTimer);
   retryTimer = setTimeout(syncNow, delay);
-  // Let the browser wake us when the network is back, even if this tab is in the background.
+  // Let the browser replay the outbox when the network is back, even with the app closed (sw.js).
   if (status.waiting && 'serviceWorker' in navigator) {
     navigator.serviceWorker.ready
-      .then((reg) => reg.sync && reg.sync.register('undercover-outbox'))
+      .then((reg) => reg.sync && reg.sync.register(OUTBOX))
       .catch(() => {});
   }
 }
-
-function retryAfter(res) {
-  const seconds = Number(res.headers.get('Retry-After'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
-
-const cursorRefused = (res) =>
-  res.status === 422 && Array.isArray(res.data?.detail) && res.data.detail.some((e) => e.loc && e.loc[0] === 'cursor');
 
 async function flushOnce() {
   if (!api.tokenValid()) {
@@ -104,50 +93,20 @@ async function flushOnce() {
   status.syncing = true;
   publish();
   try {
-    for (let round = 0; round < 100; round += 1) {
-      const batch = await takeBatch(batchSize);
-      const res = await api.request('/api/sync', {
-        method: 'POST',
-        json: { visits: batch.items.map((item) => item.payload), cursor: batch.cursor },
-      });
-      // An answer to a request sent before the connection dropped does not make us online.
-      status.offline = navigator.onLine === false;
-      if (res.status === 401) {
-        status.authNeeded = true;
-        await api.tokenRejected();
-        return 'stop';
-      }
-      if (res.status === 413 && batch.items.length > 1) {
-        batchSize = Math.max(1, Math.floor(batch.items.length / 2));
-        continue;
-      }
-      if (res.status >= 500 || res.status === 429 || res.status === 408 || !res.data && res.ok) {
-        scheduleRetry(retryAfter(res));
-        return 'stop';
-      }
-      if (cursorRefused(res)) {
-        await resetCursor();
-        continue;
-      }
-      if (!res.ok) {
-        // The request itself was refused: show it on each visit instead of retrying forever.
-        await rejectBatch(batch, api.describeError(res));
-        continue;
-      }
-      failures = 0;
-      batchSize = BATCH_MAX;
-      const missing = await applySyncResult(res.data, batch);
-      for (const id of missing) {
-        const one = await api.request(`/api/visits/${encodeURIComponent(id)}`);
-        if (one.ok && one.data) await learnVersion(one.data);
-      }
-      await refreshCounts();
-      if (!res.data.more && !batch.full) break;
+    const { outcome, retryAfterMs } = await flushOutbox({ onAnswer: refreshCounts });
+    // An answer to a request sent before the connection dropped does not make us online.
+    if (outcome !== 'offline') status.offline = navigator.onLine === false;
+    if (outcome === 'auth') {
+      status.authNeeded = Boolean(api.currentSession());
+      return 'stop';
     }
+    if (outcome === 'retry') {
+      scheduleRetry(retryAfterMs);
+      return 'stop';
+    }
+    if (outcome === 'offline') return 'stop'; // marked offline, retry scheduled: see on('offline')
+    failures = 0;
     return 'ok';
-  } catch (err) {
-    if (err instanceof api.NetworkError) return 'stop'; // marked offline, retry scheduled: see on('offline')
-    throw err;
   } finally {
     status.syncing = false;
     publish();
@@ -198,11 +157,17 @@ export function startSync() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();
   });
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.addEventListener('message', (event) => {
-      if (event.data && event.data.type === 'sync-outbox') syncNow();
-    });
-  }
+  // The service worker (Background Sync) or another tab flushed: show what it changed.
+  onFlushElsewhere(async ({ outcome, refused }) => {
+    if (refused && api.currentSession()?.token === refused) {
+      await api.tokenRejected(refused);
+      status.authNeeded = true;
+    } else if (outcome === 'ok') {
+      status.offline = navigator.onLine === false;
+    }
+    emit('visits', null);
+    refreshCounts();
+  });
   setInterval(() => {
     if (document.visibilityState === 'visible' && !retryTimer) syncNow();
   }, 5 * 60000);

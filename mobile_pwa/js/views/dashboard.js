@@ -1,7 +1,8 @@
 // The dashboard: field time, the flow of pain points, the pulse. Every chart has a table of its numbers.
 import * as api from '../api.js';
 import { h, field, select } from '../ui.js';
-import { KIND, day, asOfNote, computedNote, load } from '../lists.js';
+import { KINDS } from '../outbox.js';
+import { day, asOfNote, computedNote, load } from '../lists.js';
 import { bars, columns, dataTable, figure } from '../charts.js';
 
 export const wide = true;
@@ -61,7 +62,7 @@ export async function render(main, [query], ctx) {
 
 function fieldTime(d, user) {
   const t = d.team;
-  const kinds = Object.keys(KIND);
+  const kinds = Object.keys(KINDS);
   const out = [
     h('p', {}, `Team: ${plural(t.hours, 'hour', 'hours')} in ${plural(t.visits, 'visit', 'visits')} across ${plural(t.distinct_sites, 'site', 'sites')}; ${t.executives_out} of ${t.executives} executives out this month. Target: ${plural(d.target_hours, 'hour', 'hours')} each.`,
       user && user.role === 'admin' ? [' ', h('a', { href: '#/settings' }, 'Change the target')] : null),
@@ -72,15 +73,15 @@ function fieldTime(d, user) {
         `Hours in the field per executive in ${monthName(d.month)}, target ${fmt(d.target_hours)} hours: ${d.executives.map((e) => `${e.executive.name} ${fmt(e.hours)}`).join(', ')}`,
         { target: d.target_hours, unit: ' h' }),
       dataTable(`Field time per executive, ${monthName(d.month)}`,
-        ['Executive', 'Hours', 'Of target', 'Visits', ...kinds.map((k) => KIND[k]), 'Sites'],
+        ['Executive', 'Hours', 'Of target', 'Visits', ...kinds.map((k) => KINDS[k]), 'Sites'],
         d.executives.map((e) => [e.executive.name, fmt(e.hours), e.share_of_target === null ? '–' : `${Math.round(e.share_of_target * 100)}%`,
           String(e.visits), ...kinds.map((k) => String(e.visits_by_kind[k] || 0)), String(e.distinct_sites)])),
       [['bar', 'Hours'], ['warn', 'Below target'], ['target', 'Target']]));
   }
   out.push(figure('Visits by kind, whole team',
-    bars(kinds.map((k) => ({ label: KIND[k], value: t.visits_by_kind[k] || 0 })),
-      `Team visits by kind: ${kinds.map((k) => `${KIND[k]} ${t.visits_by_kind[k] || 0}`).join(', ')}`),
-    dataTable('Team visits by kind', ['Kind', 'Visits'], kinds.map((k) => [KIND[k], String(t.visits_by_kind[k] || 0)]))));
+    bars(kinds.map((k) => ({ label: KINDS[k], value: t.visits_by_kind[k] || 0 })),
+      `Team visits by kind: ${kinds.map((k) => `${KINDS[k]} ${t.visits_by_kind[k] || 0}`).join(', ')}`),
+    dataTable('Team visits by kind', ['Kind', 'Visits'], kinds.map((k) => [KINDS[k], String(t.visits_by_kind[k] || 0)]))));
   out.push(h('h3', {}, 'Not out this month'),
     d.not_out_this_month.length
       ? h('ul', {}, d.not_out_this_month.map((r) => h('li', {}, r.name)))

@@ -1,7 +1,8 @@
 // One pain point: its visit (never private notes), triage, history, comments.
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
-import { STATUS, KIND, FELT, day, asOfNote, load, send, options } from '../lists.js';
+import { KINDS } from '../outbox.js';
+import { STATUS, FELT, day, asOfNote, load, send, options } from '../lists.js';
 
 const CLOSED = new Set(['resolved', 'wont_fix']);
 // The workflow the API enforces; the status picker offers only these moves.
@@ -94,7 +95,7 @@ async function visitPanel(p, lk) {
   // Private notes are never shown here, even when the API returns them to their author.
   return h('div', { class: 'visit-box' },
     meta([
-      ['Kind', KIND[v.kind] || v.kind], ['Site', site ? site.name : p.site && p.site.name], ['Started', when(v.started_at)],
+      ['Kind', KINDS[v.kind] || v.kind], ['Site', site ? site.name : p.site && p.site.name], ['Started', when(v.started_at)],
       ['Ended', v.ended_at ? when(v.ended_at) : 'Still running'], ['Incognito', v.incognito ? 'Yes' : 'No'],
       ...details.map(([k, val]) => [k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()), val]),
       ['Steps', steps.map((s, i) => `${i + 1}. ${s.name || 'Unnamed step'}`).join('; ')],
@@ -135,7 +136,7 @@ export async function renderDetail(box, id, opts) {
     notice,
     meta([
       ['Status', STATUS[p.status] || p.status], ['Severity', `${p.severity} of 5`], ['Felt by', FELT[p.felt_by] || p.felt_by],
-      ['Visit kind', KIND[p.visit_kind] || p.visit_kind], ['Site', p.site && p.site.name],
+      ['Visit kind', KINDS[p.visit_kind] || p.visit_kind], ['Site', p.site && p.site.name],
       ['Department', p.department && p.department.name], ['Executive', p.executive && p.executive.name],
       ['Date', when(p.occurred_at)], ['Theme', p.theme ? p.theme.label : 'No theme'],
       ['Owner department', p.owner_department ? p.owner_department.name : 'None yet'],

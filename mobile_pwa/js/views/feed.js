@@ -2,8 +2,9 @@
 import * as api from '../api.js';
 import { h, field, select, nextId } from '../ui.js';
 import {
-  STATUS, OPEN_STATUSES, KIND, FELT, isManager, day, lookups, asOfNote, load, send, options,
+  STATUS, OPEN_STATUSES, FELT, isManager, day, lookups, asOfNote, load, send, options,
 } from '../lists.js';
+import { KINDS } from '../outbox.js';
 import { renderDetail, triageFields } from './feed-detail.js';
 
 export const wide = true;
@@ -56,7 +57,7 @@ export async function render(main, [mode, query], ctx) {
     manager ? add('theme_id', 'Theme', (id) => select(id, options(lk.themes, 'Any theme'), value('theme_id'))) : null,
     add('department_id', 'Department', (id) => select(id, options(lk.departments, 'Any department'), value('department_id'))),
     add('site_id', 'Site', (id) => select(id, options(lk.sites, 'Any site'), value('site_id'))),
-    add('visit_kind', 'Visit kind', (id) => select(id, [['', 'Any kind'], ...Object.entries(KIND)], value('visit_kind'))),
+    add('visit_kind', 'Visit kind', (id) => select(id, [['', 'Any kind'], ...Object.entries(KINDS)], value('visit_kind'))),
     manager ? add('author_id', 'Executive', (id) => select(id, options(executives, 'Any executive'), value('author_id'))) : null,
     add('since', 'From', (id) => h('input', { id, type: 'date', value: value('since') })),
     add('until', 'To', (id) => h('input', { id, type: 'date', value: value('until') })));
@@ -109,7 +110,7 @@ export async function render(main, [mode, query], ctx) {
     const dept = item.department ? item.department.name : null;
     const link = h('a', { class: 'item', href: feedHash(mode, state.filters, item.id), 'aria-current': state.open === item.id ? 'true' : null },
       h('span', { class: 'title' }, item.text),
-      h('span', { class: 'meta' }, [`Severity ${item.severity}`, `Felt by ${FELT[item.felt_by] || item.felt_by}`, KIND[item.visit_kind] || item.visit_kind].join(' · ')),
+      h('span', { class: 'meta' }, [`Severity ${item.severity}`, `Felt by ${FELT[item.felt_by] || item.felt_by}`, KINDS[item.visit_kind] || item.visit_kind].join(' · ')),
       h('span', { class: 'meta' }, [item.site && item.site.name, dept, item.executive && item.executive.name, day(item.occurred_at)].filter(Boolean).join(' · ')),
       h('span', { class: 'meta' },
         h('span', { class: `badge st-${item.status}` }, STATUS[item.status] || item.status),
@@ -278,12 +279,12 @@ export async function render(main, [mode, query], ctx) {
     exportStatus.textContent = 'Preparing the CSV…';
     exportBtn.disabled = true;
     try {
-      const session = api.currentSession();
-      const res = await fetch(`/api/pain-points/export.csv${api.query(apiFilters(state.filters))}`, {
-        headers: { Authorization: `Bearer ${session && session.token}` }, cache: 'no-store', credentials: 'omit',
+      const res = await api.request(`/api/pain-points/export.csv${api.query(apiFilters(state.filters))}`, {
+        blob: true, timeoutMs: 120000,
       });
-      if (!res.ok) throw new Error(`the server answered ${res.status}`);
-      const url = URL.createObjectURL(await res.blob());
+      if (res.status === 401) await api.tokenRejected();
+      if (!res.ok) throw new Error(api.describeError(res));
+      const url = URL.createObjectURL(res.data);
       const a = h('a', { href: url, download: 'pain-points.csv', hidden: true });
       document.body.append(a);
       a.click();
@@ -292,7 +293,7 @@ export async function render(main, [mode, query], ctx) {
       const rows = res.headers.get('X-Row-Count');
       exportStatus.textContent = `Downloaded pain-points.csv${rows ? ` (${rows} rows)` : ''}.`;
     } catch (err) {
-      exportStatus.textContent = `The CSV could not be exported: ${err.message}.`;
+      exportStatus.textContent = `The CSV could not be exported: ${String(err.message).replace(/\.$/, '')}.`;
     } finally {
       exportBtn.disabled = Boolean(asOf) || !api.online();
     }

@@ -1,27 +1,8 @@
 // What the user sees when the server refused a visit or holds a different version of it.
+// Loaded by the visit screen only when a visit needs the user (js/screens.js PARTS).
 import { h, when } from '../ui.js';
 import { toPayload, fromServer } from '../outbox.js';
-import { LABELS } from './visit-parts.js';
-
-function where(err, rec) {
-  const loc = err.loc || [];
-  if (loc[0] === 'pain_points') {
-    const i = rec.visit.pain_points.findIndex((p) => p.id === err.pain_point_id);
-    const n = i >= 0 ? i + 1 : Number(loc[1]) + 1;
-    return `Pain point ${n}${loc[2] ? ` – ${LABELS[loc[2]] || loc[2]}` : ''}`;
-  }
-  if (loc[0] === 'details' && loc[1] === 'steps' && loc.length > 2) {
-    return `Step ${Number(loc[2]) + 1}${loc[3] ? ` – ${LABELS[loc[3]] || loc[3]}` : ''}`;
-  }
-  const last = loc[loc.length - 1];
-  return last === undefined ? '' : LABELS[last] || String(last);
-}
-
-/** The server's reasons, each with the field it is about. */
-export const errorLines = (rec) => (rec.errors || []).map((e) => {
-  const place = where(e, rec);
-  return place ? `${place}: ${e.msg}` : e.msg;
-});
+import { LABELS, errorLines } from './visit-parts.js';
 
 export function rejectedPanel(rec, { resend, discard }) {
   return h('section', { class: 'banner bad', 'aria-labelledby': 'rejected-title' },

@@ -3,6 +3,7 @@ import { h, field, confirmDialog } from '../ui.js';
 import * as api from '../api.js';
 import { clearAll } from '../db.js';
 import { counts } from '../outbox.js';
+import { withOutboxLock } from '../flush.js';
 
 export function render(main, _params, ctx) {
   const previous = api.currentSession();
@@ -61,7 +62,7 @@ export function render(main, _params, ctx) {
         );
         if (!ok) return;
       }
-      await clearAll();
+      await withOutboxLock(clearAll);
     }
     await api.saveSession({ token: res.data.access_token, expires_at: res.data.expires_at, user, email: address });
     password.control.value = '';

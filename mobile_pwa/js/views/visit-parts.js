@@ -21,6 +21,26 @@ export const LABELS = {
   journey_name: 'Journey name', name: 'Step name', minutes: 'Minutes', effort: 'Effort', steps: 'Steps',
 };
 
+function where(err, rec) {
+  const loc = err.loc || [];
+  if (loc[0] === 'pain_points') {
+    const i = rec.visit.pain_points.findIndex((p) => p.id === err.pain_point_id);
+    const n = i >= 0 ? i + 1 : Number(loc[1]) + 1;
+    return `Pain point ${n}${loc[2] ? ` – ${LABELS[loc[2]] || loc[2]}` : ''}`;
+  }
+  if (loc[0] === 'details' && loc[1] === 'steps' && loc.length > 2) {
+    return `Step ${Number(loc[2]) + 1}${loc[3] ? ` – ${LABELS[loc[3]] || loc[3]}` : ''}`;
+  }
+  const last = loc[loc.length - 1];
+  return last === undefined ? '' : LABELS[last] || String(last);
+}
+
+/** The server's reasons, each with the field it is about. */
+export const errorLines = (rec) => (rec.errors || []).map((e) => {
+  const place = where(e, rec);
+  return place ? `${place}: ${e.msg}` : e.msg;
+});
+
 /** A text input bound to obj[key]. */
 function text(label, obj, key, onChange, attrs = {}) {
   return field(label, (id) => h('input', {

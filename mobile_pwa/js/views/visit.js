@@ -8,8 +8,19 @@ import {
 import {
   detailFields, stepFieldset, painPointFieldset, longText, tickStep, check, mark, NOTES_MAX, NOT_A_SITE,
 } from './visit-parts.js';
-import { rejectedPanel, conflictPanel } from './resolve.js';
 import { stateLabel } from './visits.js';
+
+// The panel of a visit that needs the user (refused, or changed elsewhere): loaded when first needed.
+let resolve = null;
+async function loadResolve() {
+  try {
+    resolve = await import('./resolve.js');
+  } catch {
+    const offline = () => h('p', { class: 'banner bad' },
+      'This visit needs your attention; the screen to resolve it needs a connection the first time.');
+    resolve = { rejectedPanel: offline, conflictPanel: offline };
+  }
+}
 
 export async function render(main, [id], ctx) {
   let rec = await getVisit(id);
@@ -63,9 +74,14 @@ export async function render(main, [id], ctx) {
   function updateMeta() {
     const label = stateLabel(rec);
     stateLine.textContent = `Status: ${label}`;
+    const needsUser = rec.state === 'rejected' || rec.state === 'conflict';
+    if (needsUser && !resolve) {
+      loadResolve().then(updateMeta);
+      return;
+    }
     const panel = rec.state === 'rejected'
-      ? rejectedPanel(rec, { resend, discard })
-      : rec.state === 'conflict' ? conflictPanel(rec, sites, deptMap, { keepMine, keepTheirs, keepBoth: both }) : null;
+      ? resolve.rejectedPanel(rec, { resend, discard })
+      : rec.state === 'conflict' ? resolve.conflictPanel(rec, sites, deptMap, { keepMine, keepTheirs, keepBoth: both }) : null;
     const key = panel ? `${rec.state}:${JSON.stringify(rec.errors)}:${rec.conflict?.version}:${rec.rev}` : '';
     if (attention.dataset.key !== key) {
       attention.dataset.key = key;

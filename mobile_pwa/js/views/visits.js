@@ -3,7 +3,7 @@ import { h, when } from '../ui.js';
 import { getAll } from '../db.js';
 import { on } from '../bus.js';
 import { KINDS, listVisits } from '../outbox.js';
-import { errorLines } from './resolve.js';
+import { errorLines } from './visit-parts.js';
 
 export function stateLabel(rec) {
   if (rec.state === 'draft') return rec.visit.ended_at ? 'Saved on this phone' : 'In progress';

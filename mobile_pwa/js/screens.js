@@ -1,0 +1,53 @@
+// The one list of screens. The router and the navigation (app.js), the service worker's precache (sw.js)
+// and the page's module preloads (index.html, checked by tests/e2e/test_pwa_shell.py) are all made from it.
+//
+// The first load is what a new phone downloads before it can log a visit offline: CORE plus the files of
+// every screen marked `first`. The other screens load when first opened; the service worker fetches them
+// in the background once the first load has settled, so that they open offline later.
+// Read by the service worker too: plain data, no window or document.
+
+/** Files every start needs, whatever the screen. */
+export const CORE = [
+  './', 'app.js', 'manifest.webmanifest', 'css/app.css', 'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
+  'js/screens.js', 'js/api.js', 'js/bus.js', 'js/db.js', 'js/ui.js', 'js/outbox.js', 'js/flush.js', 'js/sync.js',
+];
+
+const EVERYONE = ['executive', 'manager', 'admin'];
+const MANAGERS = ['manager', 'admin'];
+
+// One screen a line: `files` starts with the screen's module, then what it imports beyond CORE.
+// `nav` is its entry in the navigation, for `roles`; `hash` is where that entry leads.
+export const SCREENS = [
+  { name: 'signin', route: /^#\/signin$/, files: ['js/views/signin.js'], first: true },
+  { name: 'home', route: /^#?\/?$/, files: ['js/views/home.js'], first: true, nav: 'Home', hash: '#/', roles: EVERYONE },
+  { name: 'visits', route: /^#\/visits$/, files: ['js/views/visits.js', 'js/views/visit-parts.js'], first: true, nav: 'My visits', hash: '#/visits', roles: EVERYONE },
+  { name: 'visit', route: /^#\/visit\/([0-9a-f-]{36})$/, files: ['js/views/visit.js', 'js/views/visit-parts.js', 'js/views/visits.js'], first: true },
+  { name: 'feed', route: /^#\/(feed)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js'], nav: 'Feed', hash: '#/feed', roles: MANAGERS },
+  { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
+  { name: 'themes', route: /^#\/themes(?:\?(.*))?$/, files: ['js/views/themes.js', 'js/lists.js', 'js/charts.js'], nav: 'Themes', hash: '#/themes', roles: MANAGERS },
+  { name: 'dashboard', route: /^#\/dashboard(?:\?(.*))?$/, files: ['js/views/dashboard.js', 'js/lists.js', 'js/charts.js'], nav: 'Dashboard', hash: '#/dashboard', roles: MANAGERS },
+  { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/lists.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
+  { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+];
+
+/** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */
+export const PARTS = [
+  { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
+];
+
+const unique = (names) => [...new Set(names)];
+
+/** What the service worker's install precaches. */
+export const FIRST_LOAD = unique([...CORE, ...SCREENS.filter((s) => s.first).flatMap((s) => s.files)]);
+
+/** Everything else, cached in the background after the first load. */
+export const LATER = unique([...SCREENS, ...PARTS].flatMap((s) => s.files)).filter((name) => !FIRST_LOAD.includes(name));
+
+/** The screen a location hash shows, with the route's captured parameters. */
+export function screenFor(hash) {
+  for (const screen of SCREENS) {
+    const match = hash.match(screen.route);
+    if (match) return { screen, params: match.slice(1) };
+  }
+  return { screen: SCREENS.find((s) => s.name === 'home'), params: [] };
+}
