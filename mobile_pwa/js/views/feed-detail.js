@@ -20,7 +20,8 @@ const FIELD = {
 
 /**
  * The triage controls, for one pain point (current) or for a bulk change (every field "leave as is").
- * changes() -> { value } with only what changed, or { error }.
+ * changes() -> { value } with only what changed, or { error }; onSubmit(form, error, save) calls
+ * save(value) when the form is sent with valid changes, and says in `error` why not otherwise.
  */
 export function triageFields({ lk, current = null, bulk = false }) {
   const keep = bulk ? [['', 'Leave as is']] : [];
@@ -66,7 +67,17 @@ export function triageFields({ lk, current = null, bulk = false }) {
         f.note.control.focus();
         return { error: `Write a resolution note: it is required to mark ${bulk ? 'them' : 'it'} ${STATUS[out.status]}.` };
       }
+      if (!Object.keys(out).length) return { error: bulk ? 'Choose at least one change to apply.' : 'Nothing to save: change a field first.' };
       return { value: out };
+    },
+    onSubmit(form, error, save) {
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        error.textContent = '';
+        const changes = this.changes();
+        if (changes.error) { error.textContent = changes.error; return; }
+        await save(changes.value);
+      });
     },
   };
 }
@@ -186,13 +197,8 @@ function triageForm(p, lk, offline, redraw, opts) {
     h('div', { class: 'filter-grid' }, t.wraps), error,
     h('button', { type: 'submit', class: 'btn primary' }, 'Save changes'));
   const form = h('form', {}, fieldset);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    const changes = t.changes();
-    if (changes.error) { error.textContent = changes.error; return; }
-    if (!Object.keys(changes.value).length) { error.textContent = 'Nothing to save: change a field first.'; return; }
-    const res = await send(`/api/pain-points/${p.id}`, 'PATCH', changes.value);
+  t.onSubmit(form, error, async (changes) => {
+    const res = await send(`/api/pain-points/${p.id}`, 'PATCH', changes);
     if (res.error) { error.textContent = res.error; return; }
     opts.changed(res.data);
     redraw('Saved. The change is in the history below.');

@@ -215,14 +215,9 @@ export async function render(main, [mode, query], ctx) {
       h('div', { class: 'row' },
         h('button', { type: 'submit', class: 'btn primary' }, 'Apply to selected'),
         h('button', { type: 'button', class: 'btn', onclick: () => { selected.clear(); loadSelection(); } }, 'Clear selection')));
-    box.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      error.textContent = '';
-      const changes = t.changes();
-      if (changes.error) { error.textContent = changes.error; return; }
-      if (!Object.keys(changes.value).length) { error.textContent = 'Choose at least one change to apply.'; return; }
+    t.onSubmit(box, error, async (changes) => {
       const ids = [...selected];
-      const res = await send('/api/pain-points/bulk', 'POST', { ids, changes: changes.value });
+      const res = await send('/api/pain-points/bulk', 'POST', { ids, changes });
       if (res.error) { error.textContent = res.error; return; }
       t.reset();
       await loadPage(true);
