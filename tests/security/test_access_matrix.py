@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/themes/{theme_id}"):            managers(200),
     ("PATCH",  "/api/themes/{theme_id}"):            managers(200),
     ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
+    ("POST",   "/api/themes/{theme_id}/unmerge"):    managers(200),  # each cell after a merge (BEFORE)
     ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),
     # Pain-point review: managers and admins read the feed and triage; an executive reads and comments on
     # their own pain points (the owner column; the feed opens to executives only by an admin setting).
@@ -147,6 +148,18 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
 
+# Before a cell's request: put in place what it acts on (as an admin, whoever calls).
+BEFORE: dict[tuple[str, str], Callable[[object, "World"], None]] = {
+    ("POST", "/api/themes/{theme_id}/unmerge"): lambda client, w: _merge_source_theme(client, w),
+}
+
+
+def _merge_source_theme(client, world: "World") -> None:
+    res = client.post(f"/api/themes/{world.path_values['theme_id']}/merge",
+                      json={"into_id": str(world.target_theme_id)}, headers=world.admin.headers)
+    assert res.status_code == 200, res.text  # also when merged already (a repeat changes nothing)
+
+
 # After a cell's request: wait for work it started, so the next cell starts from the same state.
 AFTER: dict[tuple[str, str], Callable[[object, dict], None]] = {
     ("POST", "/api/themes/rebuild"): lambda client, headers: _wait_for_rebuild(client, headers),
@@ -220,6 +233,8 @@ def test_access(route, client, factory, app):
     request = REQUESTS.get(route, lambda w: {})
     got = {}
     for column in COLUMNS:
+        if route in BEFORE:
+            BEFORE[route](client, world)
         res = client.request(method, path, headers=caller_headers(column, world, factory), **request(world))
         got[column] = res.status_code
         if res.status_code < 300 and route in AFTER:
