@@ -81,6 +81,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PATCH",  "/api/pain-points/{pain_point_id}"):  managers(200),
     ("GET",    "/api/pain-points/{pain_point_id}/comments"): (401, 200, 403, 200, 200, 401, 401),
     ("POST",   "/api/pain-points/{pain_point_id}/comments"): (401, 201, 403, 201, 201, 401, 401),
+    ("GET",    "/api/journeys"):                     managers(200),  # feed readers (executives_see_feed)
     ("GET",    "/api/dashboard/field-time"):         managers(200),
     ("GET",    "/api/dashboard/flow"):               managers(200),
     # The pulse: executives answer, admins edit the questions, managers and admins read the results.
