@@ -147,6 +147,27 @@ def test_journeys_are_for_feed_readers_and_mask_names_and_texts(client, factory,
     assert own["steps"][0]["examples"][0]["text"] == "She gave 07700 900123 twice"
 
 
+
+def test_possible_duplicates_are_masked_and_the_typing_hint_is_a_bare_count(client, factory, executive,
+                                                                            other_executive, manager, admin):
+    site = factory.site()
+    body = visit_body(site_id=site.id, quote=f"Ring {PHONE}", pain_points=[
+        f"Queue at the tills, customer {EMAIL} waited", f"Queue at the tills again, card {CARD} declined"])
+    put_visit(client, other_executive, body)
+    first, second = (p["id"] for p in body["pain_points"])
+    found = client.get(f"/api/pain-points/{first}/similar", headers=manager.headers)
+    assert found.status_code == 200 and not leaks(found.text), leaks(found.text)
+    item = found.json()["items"][0]
+    assert item["id"] == second and item["text"] == "Queue at the tills again, card [card number] declined"
+    assert item["quote"] == "Ring [phone]"
+    client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    own = client.get(f"/api/pain-points/{first}/similar", headers=other_executive.headers).json()["items"][0]
+    assert own["text"] == f"Queue at the tills again, card {CARD} declined"
+    hint = client.post("/api/pain-points/similar-count", json={"text": "Queue at the tills", "site_id": str(site.id)},
+                       headers=executive.headers)
+    assert hint.status_code == 200 and not leaks(hint.text) and "tills" not in hint.text
+
+
 FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "+44 is the dialling code", "-5% off was wrong",
             "@channel nobody answered", "\tindented by the scanner", "'=already quoted"]
 

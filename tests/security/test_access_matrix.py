@@ -78,6 +78,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/pain-points/export.csv"):       managers(200),
     ("POST",   "/api/pain-points/bulk"):             managers(200),
     ("GET",    "/api/pain-points/{pain_point_id}"):  (401, 200, 403, 200, 200, 401, 401),
+    # Possible duplicates are feed cards: feed readers only. The typing hint is a bare count: anyone signed in.
+    ("GET",    "/api/pain-points/{pain_point_id}/similar"): managers(200),
+    ("POST",   "/api/pain-points/similar-count"):    signed_in(200),
     ("PATCH",  "/api/pain-points/{pain_point_id}"):  managers(200),
     ("GET",    "/api/pain-points/{pain_point_id}/comments"): (401, 200, 403, 200, 200, 401, 401),
     ("POST",   "/api/pain-points/{pain_point_id}/comments"): (401, 201, 403, 201, 201, 401, 401),
@@ -142,6 +145,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/pain-points/bulk"): lambda w: {
         "json": {"ids": [str(w.path_values["pain_point_id"])], "changes": {"status": "acknowledged"}}},
     ("POST", "/api/pain-points/{pain_point_id}/comments"): lambda w: {"json": {"body": "What happened next?"}},
+    ("POST", "/api/pain-points/similar-count"): lambda w: {
+        "json": {"text": "Queue at the tills", "site_id": str(w.site_id)}},
     ("POST", "/api/pulse/questions"): lambda w: {"json": {"text": f"Question {_unique()}?", "kind": "scale"}},
     ("PATCH", "/api/pulse/questions/{question_id}"): lambda w: {"json": {"text": f"Reworded {_unique()}?"}},
     ("PUT", "/api/pulse/me"): lambda w: {
