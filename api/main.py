@@ -21,6 +21,7 @@ from api.dashboard.service import flow_summary
 from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, field_error, install_error_handlers
+from api.journeys.router import router as journeys_router
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
@@ -113,7 +114,7 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router,
-                   review_router, dashboard_router, pulse_router, settings_router):
+                   review_router, dashboard_router, pulse_router, settings_router, journeys_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

@@ -7,9 +7,9 @@ from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
 from api.pulse.models import PulseAnswer, PulseQuestion
 from api.settings.models import OrgSetting
 from api.summaries.models import Summary
-from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
+from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 from api.visits.models import Visit
 
 __all__ = ["AuthToken", "Department", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint", "PainPointComment",
            "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme",
-           "ThemeBuild", "User", "Visit", "metadata"]
+           "ThemeBuild", "ThemeMerge", "User", "Visit", "metadata"]

@@ -22,8 +22,8 @@ OWNERS = {
     "pain_point": ("pain_points/store.py", "pain_points/models.py",
                    ("PAIN", "EVENT", "PainPoint", "PainPointEvent"), ("pain_point", "pain_point_event")),
     "theme": ("themes/store.py", "themes/store.py",
-              ("THEME", "BUILD", "EMB", "Theme", "ThemeBuild", "PainPointEmbedding"),
-              ("theme", "theme_build", "pain_point_embedding")),
+              ("THEME", "BUILD", "EMB", "MERGE", "Theme", "ThemeBuild", "ThemeMerge", "PainPointEmbedding"),
+              ("theme", "theme_build", "theme_merge", "pain_point_embedding")),
 }
 
 
@@ -56,7 +56,7 @@ def test_only_the_owner_writes(table):
 
 @pytest.mark.parametrize(("table", "statements"), [
     ("pain_point", ("update(PAIN)", "insert(EVENT)", "bulk_insert(session, PAIN", "PainPointEvent(")),
-    ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(")),
+    ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(", "ThemeMerge(")),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

@@ -119,10 +119,23 @@ def place_unthemed(session: Session, placements: Mapping[uuid.UUID, uuid.UUID]) 
         )
 
 
-def move_theme_members(session: Session, *, from_theme_id: uuid.UUID, into_theme_id: uuid.UUID) -> None:
-    """A merge: every pain point of one theme moves into another, locked there as a manager's choice."""
-    session.execute(update(PAIN).where(PAIN.c.theme_id == from_theme_id)
-                    .values(theme_id=into_theme_id, theme_locked=True))
+def move_theme_members(session: Session, *, from_theme_id: uuid.UUID, into_theme_id: uuid.UUID,
+                       actor_id: uuid.UUID | None, now: datetime, only: list[uuid.UUID] | None = None
+                       ) -> list[uuid.UUID]:
+    """A merge moves every pain point of one theme into another; undoing it moves back `only` those the merge
+    moved that are still there. Each is locked in its new theme as a manager's choice (rebuilds keep it) and
+    gets an audit line, as a move by hand does. Returns the ids moved."""
+    moved: list[uuid.UUID] = []
+    chunks = [None] if only is None else [only[i:i + 5000] for i in range(0, len(only), 5000)]
+    for chunk in chunks:
+        stmt = update(PAIN).where(PAIN.c.theme_id == from_theme_id)
+        if chunk is not None:
+            stmt = stmt.where(PAIN.c.id.in_(chunk))
+        stmt = stmt.values(theme_id=into_theme_id, theme_locked=True, updated_at=now).returning(PAIN.c.id)
+        moved += session.execute(stmt).scalars().all()
+    record_changes(session, [(pid, Change("theme_id", from_theme_id, into_theme_id)) for pid in moved], actor_id,
+                   now)
+    return moved
 
 
 def set_import_ref(session: Session, pain_point_id: uuid.UUID, ref: str) -> None:

@@ -18,8 +18,12 @@ from api.review.schemas import (
     CommentPublic,
     FeedPage,
     PainPointDetail,
+    SimilarCount,
+    SimilarCountRequest,
+    SimilarPainPoints,
     TriageUpdate,
 )
+from api.settings.deps import FeedReader
 
 router = APIRouter(tags=["pain points"])
 
@@ -138,6 +142,36 @@ def export_feed(session: SessionDep, user: CurrentUser, filters: Filters) -> Str
 )
 def bulk_triage(body: BulkTriage, session: SessionDep, user: ManagerUser) -> BulkResult:
     return service.triage_many(session=session, actor=user, data=body)
+
+
+@router.post(
+    "/pain-points/similar-count",
+    response_model=SimilarCount,
+    responses=error_responses(401, 422),
+    summary="How many open pain points of a site from the last 30 days read like this text (any signed-in user); "
+    "a count only, never their texts",
+    description="For the phone's quiet hint while an executive types a pain point (\"3 similar reported this "
+    "month\"). Compares words (TF-IDF), not the sentence model: the typed text has no stored vector. A POST so "
+    "that what is typed never lands in a URL or a proxy's log; it changes nothing.",
+)
+def count_similar(body: SimilarCountRequest, session: SessionDep, user: CurrentUser) -> SimilarCount:
+    return service.count_similar(session=session, viewer=user, data=body)
+
+
+@router.get(
+    "/pain-points/{pain_point_id}/similar",
+    response_model=SimilarPainPoints,
+    responses=error_responses(401, 403, 404),
+    summary="Possible duplicates: up to 5 open pain points most like this one, same site, within 30 days of it "
+    "(managers and admins)",
+    description="Executives get 403 unless an admin turned on `executives_see_feed`. Open (new, acknowledged, "
+    "in progress), not deleted, not already a duplicate; the newest 2,000 such candidates are compared. `method` "
+    "says how: `embeddings` (cosine of the stored sentence vectors) when this pain point and every candidate have "
+    "one, else `words` (TF-IDF). Items are feed cards (texts masked unless the caller wrote them) with "
+    "`similarity`.",
+)
+def similar_pain_points(pain_point_id: uuid.UUID, session: SessionDep, user: FeedReader) -> SimilarPainPoints:
+    return service.similar_pain_points(session=session, viewer=user, pain_point_id=pain_point_id)
 
 
 @router.get(

@@ -47,6 +47,35 @@ class FeedItem(BaseModel):
         return self.withdrawn_at is not None
 
 
+class SimilarPainPoint(FeedItem):
+    similarity: float = Field(description="Cosine similarity, 0-1, by `method`")
+
+
+class SimilarPainPoints(BaseModel):
+    method: str = Field(description='"embeddings" (the stored sentence vectors) or "words" (TF-IDF over the '
+                        "candidates' words: used when a vector is missing)")
+    items: list[SimilarPainPoint] = Field(description="Up to 5, most similar first")
+
+
+class SimilarCountRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=TEXT_MAX, description="What the executive is typing")
+    site_id: uuid.UUID = Field(description="The visit's site")
+    exclude_id: uuid.UUID | None = Field(None, description="The pain point being typed, if already synced: "
+                                         "it does not count itself")
+
+    _no_nul = field_validator("text")(no_nul)
+
+
+class SimilarCount(BaseModel):
+    count: int = Field(description="Open pain points of the site, reported in the period, that read alike")
+    site_id: uuid.UUID
+    since: datetime
+    until: datetime
+    days: int
+
+
 class FeedPage(BaseModel):
     items: list[FeedItem]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from api.auth.models import Role, User
 from api.core.clock import utcnow
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN, PainPoint, PainPointComment, PainPointEvent, is_shown
@@ -22,10 +22,15 @@ from api.review.schemas import (
     EventPublic,
     FeedPage,
     PainPointDetail,
+    SimilarCount,
+    SimilarCountRequest,
+    SimilarPainPoint,
+    SimilarPainPoints,
     TriageUpdate,
 )
 from api.settings.service import reads_everything
 from api.themes import service as themes
+from api.themes import similar
 from api.themes.models import Theme
 
 REVIEWERS = (Role.manager, Role.admin)
@@ -239,3 +244,25 @@ def add_comment(
 def list_comments(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> list[CommentPublic]:
     _readable(session, viewer, pain_point_id)
     return _comments(session, pain_point_id, viewer)
+
+
+def similar_pain_points(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> SimilarPainPoints:
+    """Possible duplicates of a pain point being triaged: up to 5 open ones like it (api/themes/similar.py)."""
+    row = _readable(session, viewer, pain_point_id)
+    method, found = similar.similar_to(session, row)
+    rows = {r.id: r for r in session.execute(select(PAIN).where(PAIN.c.id.in_([pid for pid, _ in found])))}
+    lookups = Lookups.load(session, list(rows.values()))
+    items = [to_item(rows[pid], lookups, viewer, cls=SimilarPainPoint, similarity=score) for pid, score in found]
+    return SimilarPainPoints(method=method, items=items)
+
+
+def count_similar(*, session: Session, viewer: User, data: SimilarCountRequest) -> SimilarCount:
+    """How many open pain points of a site, from the last 30 days, read like what an executive is typing: a
+    count and its period only, never their texts (executives may not read the feed)."""
+    if session.get(Site, data.site_id) is None:
+        raise Invalid([field_error("site_id", "no such site")])
+    until = utcnow()
+    since = until - similar.WINDOW
+    count = similar.count_similar(session, text=data.text, site_id=data.site_id, since=since, until=until,
+                                  exclude=data.exclude_id)
+    return SimilarCount(count=count, site_id=data.site_id, since=since, until=until, days=similar.WINDOW.days)

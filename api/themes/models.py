@@ -57,6 +57,28 @@ class ThemeBuild(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class ThemeMerge(SQLModel, table=True):
+    """One manager's merge of a theme into another: what moved, so that it can be undone (also after rebuilds,
+    which keep merged pain points where the merge put them)."""
+
+    __tablename__ = "theme_merge"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    source_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("theme.id", ondelete="CASCADE"), nullable=False, index=True),
+        description="The theme merged away (retired into the target until undone)",
+    )
+    target_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("theme.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    pain_point_ids: list[str] = Field(default_factory=list, sa_type=JSON,
+                                      description="The pain points the merge moved")
+    merged_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    undone_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class PainPointEmbedding(SQLModel, table=True):
     """A stored vector per pain point, recomputed only when its text (or the embedder) changes."""
 

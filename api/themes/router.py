@@ -96,11 +96,26 @@ def update_theme(theme_id: uuid.UUID, body: ThemeUpdate, session: SessionDep,
 
 
 @router.post(
-    "/{theme_id}/merge", response_model=ThemePublic, responses=error_responses(401, 403, 404, 422),
-    summary="Merge this theme into another (managers); returns the merged theme",
+    "/{theme_id}/merge", response_model=ThemePublic, responses=error_responses(401, 403, 404, 409, 422),
+    summary="Merge this theme into another (managers); returns the theme merged into, whose `merged_from` lists "
+    "this merge (undo it with /unmerge)",
+    description="Every pain point of this theme moves into `into_id` (locked there, with an audit line each) and "
+    "this theme is retired. Merging again into the same theme changes nothing; a theme already merged elsewhere "
+    "answers 409.",
 )
 def merge_theme(theme_id: uuid.UUID, body: ThemeMerge, session: SessionDep, user: ManagerUser) -> ThemePublic:
     return service.merge_themes(session=session, reader=user, theme_id=theme_id, into_id=body.into_id)
+
+
+@router.post(
+    "/{theme_id}/unmerge", response_model=ThemePublic, responses=error_responses(401, 403, 404, 409),
+    summary="Undo the merge of this (merged-away) theme (managers); returns it, current again",
+    description="The pain points the merge moved and that are still in the theme it was merged into move back "
+    "(locked there, with an audit line each), also after rebuilds. 409 when this theme has no merge in effect, "
+    "or the theme it was merged into was merged on since (undo that first).",
+)
+def unmerge_theme(theme_id: uuid.UUID, session: SessionDep, user: ManagerUser) -> ThemePublic:
+    return service.unmerge_theme(session=session, actor=user, theme_id=theme_id)
 
 
 @router.post(

@@ -18,6 +18,17 @@ class Quote(BaseModel):
     occurred_at: datetime
 
 
+class MergedFrom(BaseModel):
+    """A theme merged into this one, as the web app shows it to confirm or undo the merge."""
+
+    merge_id: uuid.UUID
+    theme_id: uuid.UUID = Field(description="The merged-away theme: POST /api/themes/{theme_id}/unmerge undoes it")
+    label: str
+    count: int = Field(description="How many pain points the merge moved")
+    merged_at: datetime
+    merged_by_id: uuid.UUID | None
+
+
 class ThemePublic(BaseModel):
     id: uuid.UUID
     label: str
@@ -43,6 +54,8 @@ class ThemePublic(BaseModel):
     recurring: bool
     impact: float
     quotes: list[Quote] = []
+    merged_from: list[MergedFrom] = Field(default=[], description="Merges into this theme that can be undone, "
+                                          "newest first")
     as_of: datetime = Field(description="When these figures were computed: large organisations get the themes "
                             "list from a result refreshed every minute or so")
 

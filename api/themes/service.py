@@ -10,7 +10,7 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.background import run_once
 from api.core.clock import utcnow
-from api.errors import Invalid, NotFound, field_error
+from api.errors import Conflict, Invalid, NotFound, field_error
 from api.org.models import Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN, counted_conditions
@@ -18,8 +18,8 @@ from api.privacy.reader import shown
 from api.summaries import service as summaries
 from api.themes import engine, rebuild
 from api.themes import store as theme_store
-from api.themes.models import BuildStatus, Theme, ThemeBuild
-from api.themes.schemas import Quote, ThemeBuildPublic, ThemePublic
+from api.themes.models import BuildStatus, Theme, ThemeBuild, ThemeMerge
+from api.themes.schemas import MergedFrom, Quote, ThemeBuildPublic, ThemePublic
 from api.themes.stats import (
     ThemeFilters,
     ThemeStats,
@@ -31,12 +31,30 @@ from api.themes.stats import (
 
 
 def _public(theme: Theme, stats: ThemeStats, quotes: list[Quote] | None = None,
-            as_of: datetime | None = None) -> ThemePublic:
+            as_of: datetime | None = None, merged_from: list[MergedFrom] | None = None) -> ThemePublic:
     return ThemePublic(
         id=theme.id, label=theme.label, keywords=theme.keywords, pinned=theme.pinned,
         label_locked=theme.label_locked, embedder=theme.embedder, quotes=quotes or [], as_of=as_of or utcnow(),
-        **stats.__dict__,
+        merged_from=merged_from or [], **stats.__dict__,
     )
+
+
+def _merged_from(session: Session, theme_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[MergedFrom]]:
+    """Per target theme, the merges into it still in effect (not undone, the source still retired into it)."""
+    if not theme_ids:
+        return {}
+    rows = session.execute(
+        select(ThemeMerge, Theme.label).join(Theme, Theme.id == ThemeMerge.source_id)
+        .where(ThemeMerge.target_id.in_(theme_ids), ThemeMerge.undone_at.is_(None),
+               Theme.merged_into_id == ThemeMerge.target_id)
+        .order_by(ThemeMerge.merged_at.desc())
+    ).all()
+    out: dict[uuid.UUID, list[MergedFrom]] = {}
+    for merge, label in rows:
+        out.setdefault(merge.target_id, []).append(MergedFrom(
+            merge_id=merge.id, theme_id=merge.source_id, label=label, count=len(merge.pain_point_ids),
+            merged_at=merge.merged_at, merged_by_id=merge.merged_by_id))
+    return out
 
 
 def _quotes(session: Session, themes: list[Theme], reader: User) -> dict[uuid.UUID, list[Quote]]:
@@ -102,9 +120,10 @@ def list_themes(*, session: Session, reader: User, filters: ThemeFilters,
         filters.since = filters.since or (period_start(period) if period else None)
         stats = theme_stats(session, filters)
     quotes = _quotes(session, themes, reader)
+    merges = _merged_from(session, [t.id for t in themes])
     filtered = period != "all" or narrowed
     items = [
-        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of.get(t.id))
+        _public(t, stats.get(t.id, ThemeStats()), quotes.get(t.id), as_of.get(t.id), merges.get(t.id))
         for t in themes
         if t.id in stats or (t.pinned and not filtered)
     ]
@@ -128,7 +147,8 @@ def is_current(session: Session, theme_id: uuid.UUID | None) -> bool:
 def get_theme(*, session: Session, reader: User, theme_id: uuid.UUID, filters: ThemeFilters) -> ThemePublic:
     theme = _theme(session, theme_id)
     stats = theme_stats(session, filters, [theme_id]).get(theme_id, ThemeStats())
-    return _public(theme, stats, _quotes(session, [theme], reader).get(theme_id))
+    return _public(theme, stats, _quotes(session, [theme], reader).get(theme_id),
+                   merged_from=_merged_from(session, [theme_id]).get(theme_id))
 
 
 def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: str | None,
@@ -149,20 +169,77 @@ def update_theme(*, session: Session, reader: User, theme_id: uuid.UUID, label: 
     return get_theme(session=session, reader=reader, theme_id=theme_id, filters=ThemeFilters())
 
 
+def _lock_themes(session: Session, *theme_ids: uuid.UUID) -> dict[uuid.UUID, Theme]:
+    """The themes, freshly read and locked (FOR UPDATE, in id order): merges and undos of the same themes
+    queue up instead of acting on what another request just changed."""
+    stmt = (select(Theme).where(Theme.id.in_(theme_ids)).order_by(Theme.id).with_for_update()
+            .execution_options(populate_existing=True))
+    found = {t.id: t for t in session.execute(stmt).scalars()}
+    if len(found) < len(set(theme_ids)):
+        raise NotFound("No such theme")
+    return found
+
+
 def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id: uuid.UUID) -> ThemePublic:
-    """Every pain point of `theme_id` moves into `into_id` and stays there; the old theme is retired."""
+    """Every pain point of `theme_id` moves into `into_id` and stays there (audited); the old theme is retired.
+    The merge is recorded, so that unmerge_theme can undo it. Merging again into the same theme (a retried
+    request) changes nothing."""
     if theme_id == into_id:
         raise Invalid([field_error("into_id", "a theme cannot be merged into itself")])
-    source, target = _theme(session, theme_id), _theme(session, into_id)
+    themes = _lock_themes(session, theme_id, into_id)
+    source, target = themes[theme_id], themes[into_id]
+    if source.retired_at is not None and source.merged_into_id == into_id:
+        session.rollback()
+        return get_theme(session=session, reader=reader, theme_id=into_id, filters=ThemeFilters())
     if target.retired_at is not None:
         raise Invalid([field_error("into_id", "that theme is retired")])
+    if source.retired_at is not None:
+        session.rollback()
+        raise Conflict("This theme is retired (merged into another theme, or left out by a rebuild)")
     now = utcnow()
-    store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id)
+    moved = store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id, actor_id=reader.id,
+                                     now=now)
+    theme_store.add_merge(session, source_id=theme_id, target_id=into_id, merged_by_id=reader.id, merged_at=now,
+                          pain_point_ids=[str(pid) for pid in moved])
+    # Goals (round 2, not built yet): a goal whose target is the source theme moves to the target here, and the
+    # merge records it, so that unmerge_theme can point it back.
     theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,
                                              "updated_at": now})
     theme_store.edit_theme(session, target, {"updated_at": now})
     session.commit()
     return get_theme(session=session, reader=reader, theme_id=into_id, filters=ThemeFilters())
+
+
+def unmerge_theme(*, session: Session, actor: User, theme_id: uuid.UUID) -> ThemePublic:
+    """Undo the latest merge of `theme_id` (the merged-away theme): it is current again, and the pain points the
+    merge moved that are still in the target move back, locked there and audited, so rebuilds keep them.
+    Conflict when there is nothing to undo, or the target was merged on since (undo that merge first)."""
+    _theme(session, theme_id)  # 404 before anything else
+    merge = session.execute(
+        select(ThemeMerge).where(ThemeMerge.source_id == theme_id, ThemeMerge.undone_at.is_(None))
+        .order_by(ThemeMerge.merged_at.desc()).limit(1).with_for_update()
+    ).scalars().first()
+    if merge is None:
+        raise Conflict("Nothing to undo: this theme has no merge in effect")
+    themes = _lock_themes(session, theme_id, merge.target_id)
+    source, target = themes[theme_id], themes[merge.target_id]
+    if source.merged_into_id != merge.target_id or source.retired_at is None:
+        session.rollback()
+        raise Conflict("This theme was merged elsewhere since; undo that merge first")
+    if target.merged_into_id is not None:
+        session.rollback()
+        raise Conflict(f'The theme it was merged into ("{target.label}") was itself merged into another since; '
+                       "undo that merge first")
+    now = utcnow()
+    theme_store.edit_theme(session, source, {"retired_at": None, "merged_into_id": None, "updated_at": now})
+    theme_store.edit_theme(session, target, {"updated_at": now})
+    session.flush()
+    store.move_theme_members(session, from_theme_id=target.id, into_theme_id=theme_id, actor_id=actor.id, now=now,
+                             only=[uuid.UUID(pid) for pid in merge.pain_point_ids])
+    # Goals (round 2, not built yet): the goals this merge moved to the target point back at the source here.
+    theme_store.mark_merge_undone(session, merge, by=actor.id, at=now)
+    session.commit()
+    return get_theme(session=session, reader=actor, theme_id=theme_id, filters=ThemeFilters())
 
 
 def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID) -> int:

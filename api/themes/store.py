@@ -1,4 +1,4 @@
-"""The one module that writes the themes' tables: theme, theme_build and pain_point_embedding.
+"""The one module that writes the themes' tables: theme, theme_build, theme_merge and pain_point_embedding.
 
 Rebuilds, the worker, managers' edits and a visit's changed words (forget_vectors) all write here.
 Functions only flush or execute; the caller commits (a rebuild commits in short steps of its own).
@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session
 
-from api.themes.models import BuildStatus, PainPointEmbedding, Theme, ThemeBuild
+from api.themes.models import BuildStatus, PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 
 # The tables for Core statements, here and in reads elsewhere (readers import them from here).
 THEME = Theme.__table__
 BUILD = ThemeBuild.__table__
 EMB = PainPointEmbedding.__table__
+MERGE = ThemeMerge.__table__
 
 
 def add_build(session: Session, *, requested_by: uuid.UUID | None, embedder: str) -> ThemeBuild:
@@ -47,6 +48,19 @@ def edit_theme(session: Session, theme: Theme, fields: dict) -> None:
     """Write these fields of a theme (a rebuild's refresh, a rename or pin, a merge's retirement)."""
     theme.sqlmodel_update(fields)
     session.add(theme)
+
+
+def add_merge(session: Session, **fields) -> ThemeMerge:
+    """Record a merge (source, target, the pain points it moved, who, when)."""
+    merge = ThemeMerge(**fields)
+    session.add(merge)
+    session.flush()
+    return merge
+
+
+def mark_merge_undone(session: Session, merge: ThemeMerge, *, by: uuid.UUID, at: datetime) -> None:
+    merge.undone_by_id, merge.undone_at = by, at
+    session.add(merge)
 
 
 def forget_vectors(session: Session, pain_point_ids: list[uuid.UUID]) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import select
 from api.pain_points.models import PainPoint
 from tests.cli_helpers import run_cli
 from tests.factories import fetch, visit_body
+from tests.journeys.test_api import walkthrough
 from tests.themes.test_api import GROUPS, log_visits, rebuild, themes_of
 
 EMAIL, PHONE, CARD = "jane.doe@shopper.example", "07700 900123", "4111 1111 1111 1111"
@@ -128,6 +129,45 @@ def test_comments_resolution_notes_and_audit_values_are_masked_for_all_but_their
     assert next(e for e in own["history"] if e["field"] == "resolution_note")["new_value"] == note
 
 
+def test_journeys_are_for_feed_readers_and_mask_names_and_texts(client, factory, executive, other_executive, manager,
+                                                          admin):
+    site = factory.site()
+    walkthrough(client, other_executive, site=site, journey="Call back jane.doe@shopper.example",
+                steps=[("Ring 07700 900123", 5, 4)], points=[("She gave 07700 900123 twice", 4, 0)])
+    assert client.get("/api/journeys").status_code == 401
+    assert client.get("/api/journeys", headers=executive.headers).status_code == 403
+    client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    for reader in (manager, admin, executive):
+        res = client.get("/api/journeys", headers=reader.headers)
+        assert res.status_code == 200 and "07700" not in res.text and "jane" not in res.text, res.text
+        journey = res.json()["journeys"][0]
+        assert journey["name"] == "Call back [email]" and journey["steps"][0]["name"] == "Ring [phone]"
+        assert journey["steps"][0]["examples"][0]["text"] == "She gave [phone] twice"
+    own = client.get("/api/journeys", headers=other_executive.headers).json()["journeys"][0]
+    assert own["steps"][0]["examples"][0]["text"] == "She gave 07700 900123 twice"
+
+
+
+def test_possible_duplicates_are_masked_and_the_typing_hint_is_a_bare_count(client, factory, executive,
+                                                                            other_executive, manager, admin):
+    site = factory.site()
+    body = visit_body(site_id=site.id, quote=f"Ring {PHONE}", pain_points=[
+        f"Queue at the tills, customer {EMAIL} waited", f"Queue at the tills again, card {CARD} declined"])
+    put_visit(client, other_executive, body)
+    first, second = (p["id"] for p in body["pain_points"])
+    found = client.get(f"/api/pain-points/{first}/similar", headers=manager.headers)
+    assert found.status_code == 200 and not leaks(found.text), leaks(found.text)
+    item = found.json()["items"][0]
+    assert item["id"] == second and item["text"] == "Queue at the tills again, card [card number] declined"
+    assert item["quote"] == "Ring [phone]"
+    client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers)
+    own = client.get(f"/api/pain-points/{first}/similar", headers=other_executive.headers).json()["items"][0]
+    assert own["text"] == f"Queue at the tills again, card {CARD} declined"
+    hint = client.post("/api/pain-points/similar-count", json={"text": "Queue at the tills", "site_id": str(site.id)},
+                       headers=executive.headers)
+    assert hint.status_code == 200 and not leaks(hint.text) and "tills" not in hint.text
+
+
 FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "+44 is the dialling code", "-5% off was wrong",
             "@channel nobody answered", "\tindented by the scanner", "'=already quoted"]
 
@@ -180,6 +220,8 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
                                                                       database_url):
     # Plant: a visit with every free-text field, themes built over it, a comment, a resolution note, pulse text.
     visit_id = put_visit(client, executive, personal_visit())
+    walkthrough(client, executive, site=factory.site(), journey=f"Refund for {EMAIL}", steps=[(f"Ring {PHONE}", 5, 4)],
+                points=[(f"Card {CARD} declined at this step", 4, 0)])
     planted = {"queues": [f"{text}, mail {EMAIL} or ring {PHONE}" for text in GROUPS["queues"]]}
     theme_ids = log_visits(client, executive, planted)
     log_visits(client, other_executive, {k: v for k, v in GROUPS.items() if k != "queues"})
@@ -212,10 +254,10 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
     assert read >= 40
     # Files a manager takes away: the feed's CSV and the command line's CSV and JSON lines.
     exported = client.get("/api/pain-points/export.csv", headers=manager.headers)
-    assert exported.headers["x-row-count"] == "17" and not leaks(exported.text)
+    assert exported.headers["x-row-count"] == "18" and not leaks(exported.text)
     for fmt in ("csv", "jsonl"):
         res = run_cli(database_url, "export", "--format", fmt)
-        assert res.returncode == 0 and res.stdout.count("\n") >= 17 and not leaks(res.stdout), fmt
+        assert res.returncode == 0 and res.stdout.count("\n") >= 18 and not leaks(res.stdout), fmt
     # Executives are refused themes (the feed is not open to them).
     assert client.get("/api/themes", headers=other_executive.headers).status_code == 403
     assert client.get(f"/api/themes/{theme_id}", headers=other_executive.headers).status_code == 403

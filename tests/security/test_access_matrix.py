@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/themes/{theme_id}"):            managers(200),
     ("PATCH",  "/api/themes/{theme_id}"):            managers(200),
     ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
+    ("POST",   "/api/themes/{theme_id}/unmerge"):    managers(200),  # each cell after a merge (BEFORE)
     ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),
     # Pain-point review: managers and admins read the feed and triage; an executive reads and comments on
     # their own pain points (the owner column; the feed opens to executives only by an admin setting).
@@ -77,9 +78,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/pain-points/export.csv"):       managers(200),
     ("POST",   "/api/pain-points/bulk"):             managers(200),
     ("GET",    "/api/pain-points/{pain_point_id}"):  (401, 200, 403, 200, 200, 401, 401),
+    # Possible duplicates are feed cards: feed readers only. The typing hint is a bare count: anyone signed in.
+    ("GET",    "/api/pain-points/{pain_point_id}/similar"): managers(200),
+    ("POST",   "/api/pain-points/similar-count"):    signed_in(200),
     ("PATCH",  "/api/pain-points/{pain_point_id}"):  managers(200),
     ("GET",    "/api/pain-points/{pain_point_id}/comments"): (401, 200, 403, 200, 200, 401, 401),
     ("POST",   "/api/pain-points/{pain_point_id}/comments"): (401, 201, 403, 201, 201, 401, 401),
+    ("GET",    "/api/journeys"):                     managers(200),  # feed readers (executives_see_feed)
     ("GET",    "/api/dashboard/field-time"):         managers(200),
     ("GET",    "/api/dashboard/flow"):               managers(200),
     # The pulse: executives answer, admins edit the questions, managers and admins read the results.
@@ -140,12 +145,26 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/pain-points/bulk"): lambda w: {
         "json": {"ids": [str(w.path_values["pain_point_id"])], "changes": {"status": "acknowledged"}}},
     ("POST", "/api/pain-points/{pain_point_id}/comments"): lambda w: {"json": {"body": "What happened next?"}},
+    ("POST", "/api/pain-points/similar-count"): lambda w: {
+        "json": {"text": "Queue at the tills", "site_id": str(w.site_id)}},
     ("POST", "/api/pulse/questions"): lambda w: {"json": {"text": f"Question {_unique()}?", "kind": "scale"}},
     ("PATCH", "/api/pulse/questions/{question_id}"): lambda w: {"json": {"text": f"Reworded {_unique()}?"}},
     ("PUT", "/api/pulse/me"): lambda w: {
         "json": {"answers": [{"question_id": str(w.path_values["question_id"]), "score": 7}]}},
     ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
+
+# Before a cell's request: put in place what it acts on (as an admin, whoever calls).
+BEFORE: dict[tuple[str, str], Callable[[object, "World"], None]] = {
+    ("POST", "/api/themes/{theme_id}/unmerge"): lambda client, w: _merge_source_theme(client, w),
+}
+
+
+def _merge_source_theme(client, world: "World") -> None:
+    res = client.post(f"/api/themes/{world.path_values['theme_id']}/merge",
+                      json={"into_id": str(world.target_theme_id)}, headers=world.admin.headers)
+    assert res.status_code == 200, res.text  # also when merged already (a repeat changes nothing)
+
 
 # After a cell's request: wait for work it started, so the next cell starts from the same state.
 AFTER: dict[tuple[str, str], Callable[[object, dict], None]] = {
@@ -220,6 +239,8 @@ def test_access(route, client, factory, app):
     request = REQUESTS.get(route, lambda w: {})
     got = {}
     for column in COLUMNS:
+        if route in BEFORE:
+            BEFORE[route](client, world)
         res = client.request(method, path, headers=caller_headers(column, world, factory), **request(world))
         got[column] = res.status_code
         if res.status_code < 300 and route in AFTER:
