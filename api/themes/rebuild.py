@@ -155,6 +155,7 @@ def _rebuild(progress: _Progress) -> None:
         names, units = _org_names(session)
         session.rollback()
     progress("clustering", 0.6)
+    engine.warm_up(embedder)  # labelling embeds phrases: load the model while clustering runs
     fixed = {i: str(p.theme_id) for i, p in enumerate(clustered) if p.theme_locked and p.theme_id}
     labels = engine.cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
     # Labels and keywords are read by everyone who reads themes: pick their words from masked text.

@@ -122,3 +122,17 @@ def test_semantic_labels_follow_the_theme_meaning():
     for d in themes.values():
         _check_clean(d.label, ORG_NAMES)
     assert len(set(got.values())) == len(got)
+
+
+def test_warming_up_the_model_loads_it_once():
+    import threading
+
+    from api.themes.engine import embedders, warm_up
+
+    before = threading.active_count()
+    warm_up("tfidf")
+    assert threading.active_count() == before  # nothing to load for TF-IDF
+    if minilm_available():
+        warm_up("minilm")
+        assert embedders._minilm_model() is embedders._minilm_model()
+        assert embedders._load_minilm.cache_info().misses == 1

@@ -18,6 +18,8 @@ Public API (stable):
 - `embed(texts, *, embedder=None) -> (vectors, name)`: MiniLM vectors are stable, so store them and embed only
   new texts. TF-IDF vectors are fitted per call: re-embed all texts together on every rebuild, never mix fits.
 - `pain_point_text(text, quote=None) -> str`: the string embedded for one pain point.
+- `warm_up(embedder)`: start loading the MiniLM model in a background thread, so that `describe` (which
+  embeds its candidate phrases) does not wait for it after clustering vectors that were all stored.
 - `cluster(vectors, *, embedder="minilm", fixed=None, seed=0) -> labels`: finds the number of themes itself;
   loosely worded data (few close paraphrases) is cut coarser than dense data, and the smallest theme kept
   grows slowly with volume (3 points for a few hundred, 17 for 10,000), so small and noisy sets are not
@@ -49,7 +51,8 @@ import importlib
 _WHERE = {
     "UNTHEMED": "clustering", "ClusterSettings": "clustering", "cluster": "clustering",
     "settings_for": "clustering", "embed": "embedders", "embedder_name": "embedders",
-    "minilm_available": "embedders", "pain_point_text": "embedders", "assign_nearest": "identity",
+    "minilm_available": "embedders", "pain_point_text": "embedders", "warm_up": "embedders",
+    "assign_nearest": "identity",
     "match_themes": "identity", "ThemeDescription": "labels", "describe": "labels", "carry_label": "labels",
 }
 
@@ -76,4 +79,5 @@ __all__ = [
     "minilm_available",
     "pain_point_text",
     "settings_for",
+    "warm_up",
 ]

@@ -220,9 +220,18 @@ def is_nounish(word: str) -> bool:
     return is_content(word) and word not in _NOT_NOUNS and not word.endswith(("ed", "ly"))
 
 
+# "do" inside a phrase is the middle of a question ("how long do transfers take"), never a headline.
+_QUESTION_AUXILIARIES = {"do", "does", "did"}
+
+
 @lru_cache(maxsize=65536)
 def never_in_label(word: str) -> bool:
-    return word in _BANNED or word in _CONNECTIVES or any(ch.isdigit() for ch in word)
+    return (
+        word in _BANNED
+        or word in _CONNECTIVES
+        or word in _QUESTION_AUXILIARIES
+        or any(ch.isdigit() for ch in word)
+    )
 
 
 def phrase_ok(words: list[str]) -> bool:
