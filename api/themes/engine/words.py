@@ -220,6 +220,15 @@ def is_nounish(word: str) -> bool:
     return is_content(word) and word not in _NOT_NOUNS and not word.endswith(("ed", "ly"))
 
 
+# Verbs no headline starts with: it would read as an order ("fix date shared") or lack its subject ("goes to
+# deliveries"). Forms that are also nouns ("check", "help", "change", "work") are not here.
+_NO_START = {
+    "send", "sends", "sent", "take", "takes", "took", "make", "makes", "made", "go", "goes", "went", "come",
+    "comes", "came", "give", "gives", "gave", "keep", "keeps", "kept", "find", "finds", "see", "sees", "saw",
+    "try", "tries", "tried", "leave", "leaves", "fix", "fixes", "shows", "showed", "works", "stops", "waits",
+    "moves", "opens", "needs", "wants", "looks", "seems", "happens", "starts", "fails", "loads", "puts",
+    "means", "becomes", "gets", "got",
+}  # fmt: skip
 # "do" inside a phrase is the middle of a question ("how long do transfers take"), never a headline.
 _QUESTION_AUXILIARIES = {"do", "does", "did"}
 
@@ -235,11 +244,12 @@ def never_in_label(word: str) -> bool:
 
 
 def phrase_ok(words: list[str]) -> bool:
-    """A readable headline: no banned word, no stopword first, ends on a noun, a participle ("refund
-    refused"), a state ("points missing") or a particle after a content word ("logged out"), holds a noun."""
+    """A readable headline: no banned word, no stopword or verb like "goes" first, ends on a noun, a
+    participle ("refund refused"), a state ("points missing") or a particle after a content word ("logged
+    out"), holds a noun."""
     if any(never_in_label(w) for w in words):
         return False
-    if words[0] in STOPWORDS or len(words[0]) < 2 and words[0] != "c&c":
+    if words[0] in STOPWORDS or words[0] in _NO_START or len(words[0]) < 2 and words[0] != "c&c":
         return False
     last = words[-1]
     if last in STOPWORDS and not (last in END_PARTICLES and is_content(words[-2])):
