@@ -1,14 +1,17 @@
 """Describe each theme in words a manager understands: a short phrase, keywords, representative members.
 
-The label is a 2-5 word phrase taken as it stands from the theme's own texts, never across punctuation or a
-connective like "but", and never holding a name, number, unit, time word or part of an e-mail address (see
-`words`). How it is chosen (the KeyBERT / BERTopic "KeyBERTInspired" idea, with maximal marginal relevance):
+The label is a 2-5 word phrase taken from the theme's own texts as written (less an object pronoun before a
+particle or a possessive: "app logged me out" gives "app logged out"), never across punctuation or a
+connective like "but", never cutting a phrasal verb or a noun from its article ("cash to top" of "cash to top
+up"), and never holding a name, number, unit, time word or part of an e-mail address (see `words`).
+How it is chosen (the KeyBERT / BERTopic "KeyBERTInspired" idea, with maximal marginal relevance):
 
 1. Candidates: phrases that appear in at least two of the theme's texts (or are made of content words that
    do), ranked by their content words' class-based TF-IDF in the theme (share of the theme's texts that use
    the word x log(1 + themes / themes using it)) times the square root of the share of texts holding the
    whole phrase. Phrases made only of generic words ("customer service") or padded with stopwords rank
-   lower. The best `CANDIDATES` go on.
+   lower. The best few go on: up to `CANDIDATES` per theme, about `PHRASE_BUDGET` in all, at least
+   `MIN_CANDIDATES` each.
 2. Closeness: each candidate is compared with the theme's centroid in the theme's own vector space: with
    MiniLM all candidates are embedded in one batch, with TF-IDF a phrase is the TF-IDF vector of its words
    and the theme its class-based TF-IDF vector. A phrase closer to another theme's centroid than to its own
