@@ -26,6 +26,8 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from themes_labels import label_line, label_scores, worst  # noqa: E402
+
 from api.themes.engine import cluster, describe, embed, embedder_name  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -69,17 +71,24 @@ def timed_cluster(vectors: np.ndarray, embedder: str) -> tuple[np.ndarray, float
     return labels, time.perf_counter() - start
 
 
-def run_banking(embedder: str) -> None:
+def run_banking(embedder: str, labels_only: bool = False) -> None:
     texts, gold = read_csv(DATA / "banking77_train" / "train.csv", "text", "category")
     vectors = cached_embed("banking77", texts, embedder)
     labels, took = timed_cluster(vectors, embedder)
     print(f"banking77 full ({len(texts)} texts, 77 intents): {scores(gold, labels)}  cluster {took:.1f} s")
     start = time.perf_counter()
-    themes = describe(texts, labels, vectors)
+    themes = describe(texts, labels, vectors, embedder=embedder)
     print(f"  describe {time.perf_counter() - start:.2f} s; largest themes:")
     for t in sorted(themes)[:8]:
         d = themes[t]
         print(f"    {d.size:4d}  {d.label!r:32}  {', '.join(d.keywords)}")
+    named = {t: d.label for t, d in themes.items()}
+    print(f"  labels vs intent names: {label_line(label_scores(named, labels.tolist(), gold.tolist()))}")
+    if labels_only:
+        print("  lowest on the dev half:")
+        for cos, label, intent in worst(named, labels.tolist(), gold.tolist()):
+            print(f"    {cos:.2f}  {label!r:34} {intent}")
+        return
 
     intents = np.unique(gold)
     draws = []
@@ -151,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, help="only the synthetic volume run, with this many vectors")
     parser.add_argument("--tfidf", action="store_true", help="also measure the TF-IDF fallback on Banking77")
+    parser.add_argument("--labels", action="store_true", help="only Banking77's themes and labels (quick)")
     args = parser.parse_args()
     if args.scale:
         run_scale(args.scale)
@@ -160,6 +170,12 @@ def main() -> None:
         return
     name = embedder_name()
     print(f"embedder: {name}")
+    if args.labels:
+        run_banking(name, labels_only=True)
+        if args.tfidf and name != "tfidf":
+            print("embedder: tfidf (fallback)")
+            run_banking("tfidf", labels_only=True)
+        return
     run_banking(name)
     run_airline(name)
     if args.tfidf and name != "tfidf":

@@ -20,6 +20,8 @@ from sqlmodel import Session
 from api.core.clock import utcnow
 from api.db import get_engine
 from api.errors import Conflict
+from api.org.models import Department, Site
+from api.org.service import list_entities
 from api.pain_points import store
 from api.pain_points.models import PAIN, counted_conditions
 from api.privacy.reader import for_labels
@@ -27,6 +29,7 @@ from api.themes import embeddings, engine
 from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 from api.themes.store import THEME
+from api.users.service import list_users
 
 log = logging.getLogger("undercover.themes")
 ADVISORY_KEY = 0x756E6463  # "undc"
@@ -150,20 +153,30 @@ def _rebuild(progress: _Progress) -> None:
         # Pain points a manager left unthemed on purpose stay out of the clustering.
         clustered = [p for p in points if not (p.theme_locked and p.theme_id is None)]
         vectors = embeddings.vectors_for(session, clustered, embedder, lambda f: progress("embedding", 0.6 * f))
+        names, units = _org_names(session)
         session.rollback()
     progress("clustering", 0.6)
+    engine.warm_up(embedder)  # labelling embeds phrases: load the model while clustering runs
     fixed = {i: str(p.theme_id) for i, p in enumerate(clustered) if p.theme_locked and p.theme_id}
     labels = engine.cluster(vectors, embedder=embedder, fixed=fixed) if clustered else np.zeros(0, dtype=int)
     # Labels and keywords are read by everyone who reads themes: pick their words from masked text.
     texts = [engine.pain_point_text(for_labels(p.text), for_labels(p.quote)) for p in clustered]
     groups = [str(p.visit_id) for p in clustered]
-    described = engine.describe(texts, labels, vectors, groups=groups) if clustered else {}
+    described = engine.describe(texts, labels, vectors, groups=groups, embedder=embedder,
+                                names=names, units=units) if clustered else {}
     progress("matching", 0.85)
     with Session(get_engine(), expire_on_commit=False) as session:
         themes = _assign_ids(session, clustered, labels, described, fixed)
         _swap(session, clustered, labels, described, themes, embedder)
     unthemed = int(np.sum(labels == engine.UNTHEMED))
     progress("saved", 0.99, themes=len(set(themes.values())), unthemed=unthemed)
+
+
+def _org_names(session) -> tuple[list[str], list[str]]:
+    """The organisation's own names, which theme labels leave out: (people, sites and departments)."""
+    units = [e.name for model in (Site, Department)
+             for e in list_entities(session=session, model=model, include_inactive=True)]
+    return [u.display_name for u in list_users(session=session)], units
 
 
 def _assign_ids(session, points, labels, described, fixed) -> dict[int, uuid.UUID]:
@@ -210,7 +223,7 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
                                           **fields)
         else:
             if not theme.label_locked:
-                fields["label"] = _free_label(d.label, taken)
+                fields["label"] = _free_label(engine.carry_label(theme.label, d), taken)
             theme_store.edit_theme(session, theme, fields)
         taken.add(theme.label.lower())
     for theme in existing.values():

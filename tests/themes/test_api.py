@@ -154,6 +154,21 @@ def test_theme_quotes_labels_and_keywords_never_show_personal_data(client, execu
     assert own and all("jane.doe@shopper.example" in q["text"] for q in own)
 
 
+def test_labels_leave_out_the_organisations_own_names(client, manager, factory):
+    """The rebuild hands the engine its people's, sites' and departments' names: none shows in a label."""
+    factory.site(name="Leeds Briggate store")
+    factory.department(name="Callum's desk")
+    author = factory.user(role="executive", name="Callum Reid")
+    planted = {name: [f"{text} - callum reid at briggate" if i % 2 else f"Briggate, callum reid: {text}"
+                      for i, text in enumerate(texts)] for name, texts in GROUPS.items()}
+    log_visits(client, author, planted)
+    rebuild(client, manager)
+    labels = [t["label"].lower() for t in client.get("/api/themes", headers=manager.headers).json()]
+    assert labels
+    for label in labels:
+        assert not {"callum", "reid", "briggate", "leeds"} & set(label.split()), labels
+
+
 def test_filters_change_the_stats(client, executive, manager):
     log_visits(client, executive)
     calls = log_visits(client, executive, {"queues": GROUPS["queues"][:2]}, kind="listened_call")

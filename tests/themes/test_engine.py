@@ -19,8 +19,8 @@ from api.themes.engine import (
     pain_point_text,
 )
 from api.themes.engine.clustering import density, min_theme_size
-from api.themes.engine.labels import _EDGE_STOPWORDS, STOPWORDS
 from api.themes.engine.ward import leaves_under, ward_tree
+from api.themes.engine.words import _EDGE_STOPWORDS, STOPWORDS
 
 PAIN_POINTS = {
     "queue": [
@@ -256,7 +256,7 @@ def test_no_label_is_only_stopwords_units_or_numbers():
         "Card declined again at the till",
     ]
     themes = describe(texts, np.array([0, 0, 0, 1, 1]), np.eye(5, dtype=np.float32))
-    assert themes[1].label == "card declined"
+    assert themes[1].label.startswith("card declined"), themes[1].label
     for d in themes.values():
         words = d.label.split()
         assert 2 <= len(words) <= 6

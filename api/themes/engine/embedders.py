@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -63,8 +64,25 @@ def embed(texts: list[str], *, embedder: str | None = None) -> tuple[np.ndarray,
     raise ValueError(f"unknown embedder {name!r}")
 
 
-@lru_cache(maxsize=1)
+_MODEL_LOCK = threading.Lock()  # one load, even when a warm-up thread and a caller ask at once
+
+
+def warm_up(embedder: str) -> None:
+    """Start loading the MiniLM model in a background thread (nothing to do for TF-IDF or once loaded).
+
+    A rebuild whose vectors are all stored needs the model only to label themes; called before clustering,
+    the load (a few seconds) overlaps the clustering instead of following it."""
+    if embedder == "minilm" and _load_minilm.cache_info().currsize == 0 and minilm_available():
+        threading.Thread(target=_minilm_model, name="minilm-warm-up", daemon=True).start()
+
+
 def _minilm_model():
+    with _MODEL_LOCK:
+        return _load_minilm()
+
+
+@lru_cache(maxsize=1)
+def _load_minilm():
     # There is no network to a model hub: never let the libraries try one.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
