@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from api.auth.users import list_users
 from api.core.clock import utcnow
 from api.db import get_engine
 from api.errors import Conflict
@@ -29,7 +30,6 @@ from api.themes import embeddings, engine
 from api.themes import store as theme_store
 from api.themes.models import BuildStatus, Theme, ThemeBuild
 from api.themes.store import THEME
-from api.users.service import list_users
 
 log = logging.getLogger("undercover.themes")
 ADVISORY_KEY = 0x756E6463  # "undc"
