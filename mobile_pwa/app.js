@@ -132,16 +132,29 @@ async function route() {
   firstRender = false;
 }
 
+// A phone's bottom bar holds five targets: with more, the first four and a More menu for the rest.
+const BAR = 5;
+
 function renderNav() {
   const user = api.currentUser();
-  const list = clear(document.getElementById('nav-list'));
+  const nav = document.getElementById('nav');
+  const bar = clear(document.getElementById('nav-list'));
+  const more = clear(document.getElementById('nav-more'));
+  nav.classList.remove('open');
   if (!user) return;
-  const entries = SCREENS.filter((s) => s.nav && s.roles.includes(user.role)).map((s) => [s.hash, s.nav]);
   const here = (location.hash || '#/').split('?')[0];
-  for (const [href, text] of entries) {
-    list.append(h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, text)));
-  }
-  list.append(h('li', {}, h('button', { type: 'button', onclick: () => signOut() }, 'Sign out')));
+  const items = SCREENS.filter((s) => s.nav && s.roles.includes(user.role))
+    .map((s) => h('li', {}, h('a', { href: s.hash, 'aria-current': s.hash === here ? 'page' : null }, s.nav)));
+  items.push(h('li', {}, h('button', { type: 'button', onclick: () => signOut() }, 'Sign out')));
+  const spare = items.length > BAR ? items.splice(BAR - 1) : [];
+  bar.append(...items);
+  if (!spare.length) return;
+  more.append(...spare);
+  const toggle = h('button', {
+    type: 'button', 'aria-expanded': 'false', 'aria-controls': more.id,
+    onclick: () => toggle.setAttribute('aria-expanded', String(nav.classList.toggle('open'))),
+  }, 'More');
+  bar.append(h('li', { class: 'more' }, toggle));
 }
 
 function renderSync(status) {
@@ -299,18 +312,16 @@ function askPersistentStorage() {
   }
 }
 
-function keepSyncStateInView() {
-  const row = document.getElementById('status-row');
-  const fit = () => { header.style.top = `-${row.offsetTop}px`; };
-  if ('ResizeObserver' in window) new ResizeObserver(fit).observe(header);
-  fit();
-}
-
 async function start() {
-  keepSyncStateInView();
   registerServiceWorker();
   setUpInstall();
   on('sync', renderSync);
+  document.getElementById('nav').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && event.currentTarget.classList.contains('open')) {
+      renderNav();
+      document.querySelector('#nav .more button').focus();
+    }
+  });
   on('session', (what) => { if (what === 'expired') showAuthBanner(); });
   document.getElementById('sync-now').addEventListener('click', async () => {
     refreshLists();
