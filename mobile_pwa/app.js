@@ -61,7 +61,7 @@ async function loadScreen(screen) {
   // A failed import stays failed for this URL: the next try asks again with a query the worker ignores.
   const url = `./${screen.files[0]}${failedImports ? `?try=${failedImports}` : ''}`;
   try {
-    const view = await import(url);
+    const [view] = await Promise.all([import(url), ...screen.files.filter((f) => f.endsWith('.css')).map(linkStyles)]);
     loaded.set(screen.name, view);
     return view;
   } catch (err) {
@@ -69,6 +69,12 @@ async function loadScreen(screen) {
     console.warn(`screen ${screen.name} not loaded`, err);
     return null;
   }
+}
+
+/** A screen's own stylesheet, linked once; resolves when it applies (or failed: the screen still works). */
+function linkStyles(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return null;
+  return new Promise((done) => document.head.append(h('link', { rel: 'stylesheet', href, onload: done, onerror: done })));
 }
 
 function needsConnection(main) {
