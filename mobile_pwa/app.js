@@ -176,13 +176,14 @@ function renderSync(status) {
 
 async function signOut() {
   if (navigator.onLine !== false) await Promise.race([syncNow(), new Promise((r) => setTimeout(r, 5000))]);
-  const { unsynced } = await counts();
-  const message = unsynced
-    ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` +
-      'Signing out deletes them from this phone for good.'
+  const { unsynced, pulse } = await counts();
+  const lost = unsynced || pulse;
+  const message = lost
+    ? `${unsynced ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` : ''}` +
+      `${pulse ? 'Your pulse answers are not sent yet. ' : ''}Signing out deletes them from this phone for good.`
     : 'Sign out? Your visits are safe on the server; this phone forgets them.';
   const ok = await confirmDialog(message, {
-    confirm: unsynced ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: Boolean(unsynced),
+    confirm: lost ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: lost,
   });
   if (!ok) return;
   await saveEverything();
