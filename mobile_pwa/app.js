@@ -323,12 +323,15 @@ async function start() {
   registerServiceWorker();
   setUpInstall();
   on('sync', renderSync);
-  document.getElementById('nav').addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && event.currentTarget.classList.contains('open')) {
+  // The More menu closes with Escape (back to its button) or a tap elsewhere.
+  const nav = document.getElementById('nav');
+  nav.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && nav.classList.contains('open')) {
       renderNav();
-      document.querySelector('#nav .more button').focus();
+      nav.querySelector('.more button').focus();
     }
   });
+  document.addEventListener('click', (event) => { if (nav.classList.contains('open') && !nav.contains(event.target)) renderNav(); });
   on('session', (what) => { if (what === 'expired') showAuthBanner(); });
   document.getElementById('sync-now').addEventListener('click', async () => {
     refreshLists();

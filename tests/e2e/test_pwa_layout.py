@@ -73,7 +73,7 @@ def test_targets_are_large_and_the_navigation_is_reachable_at_320_px(browser, se
         page = phone.page
         phone.sign_in(email)
         screens = [("Home", "Hello"), ("My visits", "My visits")]
-        screens += [("Feed", "Feed")] if email == MANAGER_EMAIL else [("My pain points", "My pain points")]
+        screens += [("Feed", "Feed")] if email == MANAGER_EMAIL else [("My pain points", "My pain points"), ("Pulse", "Pulse")]
         for link, heading in screens:
             phone.navigate(link)
             expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
