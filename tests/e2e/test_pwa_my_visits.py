@@ -12,8 +12,15 @@ from tests.factories import visit_body
 pytestmark = [pytest.mark.e2e]
 
 OUTBOX_EMPTY = """async () => {
-    const db = await new Promise((ok, ko) => { const r = indexedDB.open('undercover'); r.onsuccess = () => ok(r.result); r.onerror = ko; });
-    const n = await new Promise((ok) => { const r = db.transaction('outbox').objectStore('outbox').count(); r.onsuccess = () => ok(r.result); });
+    const db = await new Promise((ok, ko) => {
+        const r = indexedDB.open('undercover');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = ko;
+    });
+    const n = await new Promise((ok) => {
+        const r = db.transaction('outbox').objectStore('outbox').count();
+        r.onsuccess = () => ok(r.result);
+    });
     db.close();
     return n === 0;
 }"""
@@ -143,7 +150,7 @@ def test_the_pulse_answered_offline_is_sent_once_when_back_online(phone, server)
     phone.navigate("Pulse")  # online once: the questions are kept on the phone
     expect(page.get_by_role("button", name="Send my answers")).to_be_visible()
     puts = []
-    phone.context.on("request", lambda r: puts.append(r.url) if r.method == "PUT" and "/api/pulse/me" in r.url else None)
+    phone.context.on("request", lambda r: r.method == "PUT" and "/api/pulse/me" in r.url and puts.append(r.url))
     phone.context.set_offline(True)
     phone.navigate("Home")
     phone.navigate("Pulse")
