@@ -61,7 +61,7 @@ async function loadScreen(screen) {
   // A failed import stays failed for this URL: the next try asks again with a query the worker ignores.
   const url = `./${screen.files[0]}${failedImports ? `?try=${failedImports}` : ''}`;
   try {
-    const view = await import(url);
+    const [view] = await Promise.all([import(url), ...screen.files.filter((f) => f.endsWith('.css')).map(linkStyles)]);
     loaded.set(screen.name, view);
     return view;
   } catch (err) {
@@ -69,6 +69,12 @@ async function loadScreen(screen) {
     console.warn(`screen ${screen.name} not loaded`, err);
     return null;
   }
+}
+
+/** A screen's own stylesheet, linked once; resolves when it applies (or failed: the screen still works). */
+function linkStyles(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return null;
+  return new Promise((done) => document.head.append(h('link', { rel: 'stylesheet', href, onload: done, onerror: done })));
 }
 
 function needsConnection(main) {
@@ -132,16 +138,29 @@ async function route() {
   firstRender = false;
 }
 
+// A phone's bottom bar holds five targets: with more, the first four and a More menu for the rest.
+const BAR = 5;
+
 function renderNav() {
   const user = api.currentUser();
-  const list = clear(document.getElementById('nav-list'));
+  const nav = document.getElementById('nav');
+  const bar = clear(document.getElementById('nav-list'));
+  const more = clear(document.getElementById('nav-more'));
+  nav.classList.remove('open');
   if (!user) return;
-  const entries = SCREENS.filter((s) => s.nav && s.roles.includes(user.role)).map((s) => [s.hash, s.nav]);
   const here = (location.hash || '#/').split('?')[0];
-  for (const [href, text] of entries) {
-    list.append(h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, text)));
-  }
-  list.append(h('li', {}, h('button', { type: 'button', onclick: () => signOut() }, 'Sign out')));
+  const items = SCREENS.filter((s) => s.nav && s.roles.includes(user.role))
+    .map((s) => h('li', {}, h('a', { href: s.hash, 'aria-current': s.hash === here ? 'page' : null }, s.nav)));
+  items.push(h('li', {}, h('button', { type: 'button', onclick: () => signOut() }, 'Sign out')));
+  const spare = items.length > BAR ? items.splice(BAR - 1) : [];
+  bar.append(...items);
+  if (!spare.length) return;
+  more.append(...spare);
+  const toggle = h('button', {
+    type: 'button', 'aria-expanded': 'false', 'aria-controls': more.id,
+    onclick: () => toggle.setAttribute('aria-expanded', String(nav.classList.toggle('open'))),
+  }, 'More');
+  bar.append(h('li', { class: 'more' }, toggle));
 }
 
 function renderSync(status) {
@@ -157,13 +176,14 @@ function renderSync(status) {
 
 async function signOut() {
   if (navigator.onLine !== false) await Promise.race([syncNow(), new Promise((r) => setTimeout(r, 5000))]);
-  const { unsynced } = await counts();
-  const message = unsynced
-    ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` +
-      'Signing out deletes them from this phone for good.'
+  const { unsynced, pulse } = await counts();
+  const lost = unsynced || pulse;
+  const message = lost
+    ? `${unsynced ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` : ''}` +
+      `${pulse ? 'Your pulse answers are not sent yet. ' : ''}Signing out deletes them from this phone for good.`
     : 'Sign out? Your visits are safe on the server; this phone forgets them.';
   const ok = await confirmDialog(message, {
-    confirm: unsynced ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: Boolean(unsynced),
+    confirm: lost ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: lost,
   });
   if (!ok) return;
   await saveEverything();
@@ -299,18 +319,19 @@ function askPersistentStorage() {
   }
 }
 
-function keepSyncStateInView() {
-  const row = document.getElementById('status-row');
-  const fit = () => { header.style.top = `-${row.offsetTop}px`; };
-  if ('ResizeObserver' in window) new ResizeObserver(fit).observe(header);
-  fit();
-}
-
 async function start() {
-  keepSyncStateInView();
   registerServiceWorker();
   setUpInstall();
   on('sync', renderSync);
+  // The More menu closes with Escape (back to its button) or a tap elsewhere.
+  const nav = document.getElementById('nav');
+  nav.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && nav.classList.contains('open')) {
+      renderNav();
+      nav.querySelector('.more button').focus();
+    }
+  });
+  document.addEventListener('click', (event) => { if (nav.classList.contains('open') && !nav.contains(event.target)) renderNav(); });
   on('session', (what) => { if (what === 'expired') showAuthBanner(); });
   document.getElementById('sync-now').addEventListener('click', async () => {
     refreshLists();

@@ -1,11 +1,14 @@
-// Sends the outbox (first in, first out) and pulls the user's changes via POST /api/sync: the page calls it
-// (sync.js) and so does the service worker when Background Sync fires (sw.js), under one Web Lock, so that
-// two senders (tabs, or a tab and the worker) never push the same visit at once. The rules are the same
+// Sends the outbox (first in, first out: each round its withdrawals and pulse answers, then its visits in one
+// POST /api/sync that also pulls the user's changes): the page calls it (sync.js) and so does the service
+// worker when Background Sync fires (sw.js), under one Web Lock, so that two senders (tabs, or a tab and the
+// worker) never push the same write at once. The rules are the same
 // in both: no answer or a 5xx keeps the item for a retry; a 401 keeps it and asks to sign in again; any
 // other 4xx moves it to "needs attention"; an item leaves the queue only once answered.
 // Runs in the service worker too: no window or document here.
 import * as api from './api.js';
-import { takeBatch, applySyncResult, rejectBatch, learnVersion, resetCursor } from './outbox.js';
+import {
+  takeBatch, applySyncResult, rejectBatch, learnVersion, resetCursor, withdrawn, pulseAnswered,
+} from './outbox.js';
 
 /** The lock's name, the Background Sync tag and the channel that tells open pages a flush ended. */
 export const OUTBOX = 'undercover-outbox';
@@ -45,28 +48,48 @@ export function flushOutbox({ onAnswer, storedSession = false } = {}) {
   });
 }
 
+/** An answer that keeps the write for later: 401 (sign in again) or trouble on the server's side (retry). */
+async function kept(res) {
+  if (res.status === 401) {
+    const refused = api.currentSession().token;
+    await api.tokenRejected(refused);
+    return { outcome: 'auth', refused };
+  }
+  if (res.status >= 500 || res.status === 429 || res.status === 408) return { outcome: 'retry', retryAfterMs: retryAfter(res) };
+  return null;
+}
+
 async function pushAndPull(onAnswer) {
   if (!api.tokenValid()) return { outcome: 'auth' };
   if (navigator.onLine === false) return { outcome: 'offline' };
   try {
     for (let round = 0; round < 100; round += 1) {
       const batch = await takeBatch(batchSize);
+      for (const id of batch.withdrawals) {
+        const res = await api.request(`/api/visits/${id}`, { method: 'DELETE' });
+        const stop = await kept(res);
+        if (stop) return stop;
+        // 404: already gone from the server, which is what the user asked for.
+        await withdrawn(id, res.ok || res.status === 404 ? null : api.describeError(res));
+      }
+      if (batch.pulse) {
+        // The server replaces the month's answers: sending them again after a lost answer is safe.
+        const res = await api.request('/api/pulse/me', { method: 'PUT', json: { answers: batch.pulse.answers } });
+        const stop = await kept(res);
+        if (stop) return stop;
+        await pulseAnswered(batch.pulse, res.ok ? null : api.describeError(res));
+      }
       const res = await api.request('/api/sync', {
         method: 'POST',
         json: { visits: batch.items.map((item) => item.payload), cursor: batch.cursor },
       });
-      if (res.status === 401) {
-        const refused = api.currentSession().token;
-        await api.tokenRejected(refused);
-        return { outcome: 'auth', refused };
-      }
       if (res.status === 413 && batch.items.length > 1) {
         batchSize = Math.max(1, Math.floor(batch.items.length / 2));
         continue;
       }
-      if (res.status >= 500 || res.status === 429 || res.status === 408 || (!res.data && res.ok)) {
-        return { outcome: 'retry', retryAfterMs: retryAfter(res) };
-      }
+      const stop = await kept(res);
+      if (stop) return stop;
+      if (!res.data && res.ok) return { outcome: 'retry' };
       if (cursorRefused(res)) {
         await resetCursor();
         continue;

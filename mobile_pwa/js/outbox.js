@@ -5,6 +5,8 @@
 //   version  the server version this content is based on (0 = never confirmed by the server)
 //   rev      bumped on every content change, so a sync can tell whether the content it sent is still current
 //   state    draft (running, not queued) | pending (in the outbox) | synced | rejected | conflict
+//            | withdrawing (its deletion is in the outbox; it leaves the phone once the server agrees)
+// The outbox also holds the pulse answers waiting to be sent (kv 'pulse'), under the key PULSE.
 //   server   the last server copy we know (to undo a rejected edit); conflict: the server copy that clashed
 import { transact, done, getAll, get, put } from './db.js';
 import { emit } from './bus.js';
@@ -131,6 +133,7 @@ async function enqueue(stores, id) {
 export async function saveVisit(rec, { mode = 'auto', version } = {}) {
   const stored = await transact(['visits', 'outbox'], 'readwrite', async (s) => {
     const cur = await done(s.visits.get(rec.id));
+    if (cur && cur.state === 'withdrawing') return cur;
     let next;
     if (!cur) {
       next = { ...rec, rev: (rec.rev || 0) + 1 };
@@ -166,13 +169,15 @@ export async function listVisits() {
 }
 
 export async function counts() {
-  return transact(['visits', 'outbox'], 'readonly', async (s) => {
+  return transact(['visits', 'outbox', 'kv'], 'readonly', async (s) => {
     const waiting = await done(s.outbox.count());
     const rows = await done(s.visits.getAll());
+    const pulse = await done(s.kv.get(PULSE));
     return {
       waiting,
-      attention: rows.filter((r) => r.state === 'rejected' || r.state === 'conflict').length,
+      attention: rows.filter((r) => r.state === 'rejected' || r.state === 'conflict').length + (pulse?.state === 'rejected' ? 1 : 0),
       unsynced: rows.filter((r) => r.state !== 'synced').length,
+      pulse: Boolean(pulse && pulse.state !== 'sent'),
     };
   });
 }
@@ -183,12 +188,19 @@ export async function takeBatch(limit) {
   return transact(['visits', 'outbox', 'kv'], 'readonly', async (s) => {
     const entries = await done(s.outbox.getAll(null, limit));
     const items = [];
+    const withdrawals = [];
+    let pulse = null;
     for (const entry of entries) {
+      if (entry.visit_id === PULSE) {
+        pulse = await done(s.kv.get(PULSE));
+        continue;
+      }
       const rec = await done(s.visits.get(entry.visit_id));
-      if (rec) items.push({ id: rec.id, rev: rec.rev, payload: toPayload(rec, now) });
+      if (rec?.state === 'withdrawing') withdrawals.push(rec.id);
+      else if (rec) items.push({ id: rec.id, rev: rec.rev, payload: toPayload(rec, now) });
     }
     const cursor = (await done(s.kv.get('cursor'))) || null;
-    return { items, cursor, full: entries.length === limit };
+    return { items, withdrawals, pulse, cursor, full: entries.length === limit };
   });
 }
 
@@ -243,7 +255,7 @@ export async function applySyncResult(result, batch) {
     for (const item of result.conflicts || []) {
       const rec = await done(s.visits.get(item.id));
       changes.delete(item.id);
-      if (!rec) continue;
+      if (!rec || rec.state === 'withdrawing') continue;
       rec.state = 'conflict';
       rec.conflict = item.server;
       await dequeue(s, rec.id);
@@ -357,4 +369,63 @@ export async function keepBoth(id) {
   emit('visits', null);
   emit('queued', copyId);
   return copyId;
+}
+
+/** The author withdraws a visit the server has: queued like any write, shown as withdrawing until sent. */
+export async function withdrawVisit(id) {
+  const ok = await transact(['visits', 'outbox'], 'readwrite', async (s) => {
+    const rec = await done(s.visits.get(id));
+    if (!rec || !rec.version || !['synced', 'pending'].includes(rec.state)) return false;
+    // A new revision: an answer to an edit already on its way no longer settles this record.
+    Object.assign(rec, { state: 'withdrawing', rev: rec.rev + 1, saved_at: Date.now() });
+    await enqueue(s, id);
+    s.visits.put(rec);
+    return true;
+  });
+  if (ok) {
+    emit('visits', id);
+    emit('queued', id);
+  }
+  return ok;
+}
+
+/** The server answered a withdrawal: the visit leaves the phone, or (refused) needs the user. */
+export async function withdrawn(id, refusal) {
+  await transact(['visits', 'outbox'], 'readwrite', async (s) => {
+    const rec = await done(s.visits.get(id));
+    await dequeue(s, id);
+    if (!refusal) s.visits.delete(id);
+    else if (rec) s.visits.put({ ...rec, state: 'rejected', errors: [{ loc: [], msg: `Not withdrawn: ${refusal}` }] });
+  });
+  emit('visits', id);
+}
+
+// ---- the pulse: one set of answers at a time, kept in kv until the server has it ----
+export const PULSE = 'pulse';
+
+/** Queues this month's answers; answering again before they are sent replaces them. */
+export async function savePulse(answers, month) {
+  const saved = await transact(['kv', 'outbox'], 'readwrite', async (s) => {
+    const cur = await done(s.kv.get(PULSE));
+    const next = { answers, month, state: 'pending', error: null, rev: (cur?.rev || 0) + 1 };
+    s.kv.put(next, PULSE);
+    await enqueue(s, PULSE);
+    return next;
+  });
+  emit('pulse');
+  emit('queued', PULSE);
+  return saved;
+}
+
+export const getPulse = () => get('kv', PULSE);
+
+/** The server answered the answers of revision sent.rev: sent, or refused with a reason (other 4xx). */
+export async function pulseAnswered(sent, refusal) {
+  await transact(['kv', 'outbox'], 'readwrite', async (s) => {
+    const cur = await done(s.kv.get(PULSE));
+    if (!cur || cur.rev !== sent.rev) return; // answered again meanwhile: those go next
+    await dequeue(s, PULSE);
+    s.kv.put({ ...cur, state: refusal ? 'rejected' : 'sent', error: refusal || null }, PULSE);
+  });
+  emit('pulse');
 }

@@ -166,6 +166,7 @@ export function startSync() {
       status.offline = navigator.onLine === false;
     }
     emit('visits', null);
+    emit('pulse');
     refreshCounts();
   });
   setInterval(() => {

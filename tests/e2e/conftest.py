@@ -199,6 +199,14 @@ class Phone:
         """The sync state in the page header (a live status region)."""
         return self.page.get_by_role("banner").get_by_role("status")
 
+    def navigate(self, name: str) -> None:
+        """Follows a navigation entry: on a phone's bottom bar, or past its fourth entry in the More menu."""
+        nav = self.page.get_by_role("navigation", name="Main")
+        link = nav.get_by_role("link", name=name, exact=True)
+        if not link.is_visible():
+            nav.get_by_role("button", name="More").click()
+        link.click()
+
     def start_visit(self, kind: str = "Shop-floor shift") -> None:
         from playwright.sync_api import expect
 

@@ -61,7 +61,7 @@ def test_rejected_visit_shows_the_reason_is_fixed_and_resent_or_discarded(phone,
     expect(phone.sync_state()).to_have_text("All synced")
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("list", name="Needs attention")).to_have_count(0)
-    expect(page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_role("region", name="All visits").get_by_role("listitem")).to_have_count(2)
 
     visits = {v["kind"]: v for v in server.visits()}
     assert visits["listened_call"]["details"] == {"channel": "phone"}
@@ -161,4 +161,4 @@ def test_conflicting_edits_on_two_phones_keep_both_until_the_user_chooses(phone,
     # Phone A picks up B's copy on its next sync: both phones show the same history.
     a.page.get_by_role("button", name="Sync now").click()
     a.page.get_by_role("link", name="My visits").click()
-    expect(a.page.get_by_role("list", name="All visits").get_by_role("listitem")).to_have_count(2)
+    expect(a.page.get_by_role("region", name="All visits").get_by_role("listitem")).to_have_count(2)

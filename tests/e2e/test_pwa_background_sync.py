@@ -80,7 +80,7 @@ def test_service_worker_replays_the_outbox_with_no_page_open(phone, server):
     phone.open()
     expect(phone.sync_state()).to_have_text("All synced")
     page.get_by_role("link", name="My visits").click()
-    expect(page.get_by_role("list", name="All visits").get_by_text("Synced", exact=True)).to_have_count(1)
+    expect(page.get_by_role("region", name="All visits").get_by_text("Synced", exact=True)).to_have_count(1)
     assert sent == {visit["id"]: 1}
     assert phone.console == []
 
@@ -107,7 +107,7 @@ def test_open_page_learns_what_the_worker_replayed(phone, server):
     phone.context.route("**/api/sync", page_fails_worker_passes)
     finish_visit(phone, "Handheld scanners freeze")
     page.get_by_role("link", name="My visits").click()
-    item = page.get_by_role("list", name="All visits").get_by_role("link")
+    item = page.get_by_role("region", name="All visits").get_by_role("link")
     expect(item).to_contain_text("Waiting to sync")
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
     assert server.visits() == []
@@ -216,7 +216,7 @@ def test_worker_keeps_the_visit_and_asks_to_sign_in_again_on_401(phone, server):
     expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
     page.get_by_role("link", name="My visits").click()
-    expect(page.get_by_role("list", name="All visits").get_by_role("link")).to_contain_text("Waiting to sync")
+    expect(page.get_by_role("region", name="All visits").get_by_role("link")).to_contain_text("Waiting to sync")
     assert server.visits() == [] and answered == [401]
     assert phone.console == []
 

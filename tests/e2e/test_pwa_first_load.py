@@ -88,7 +88,7 @@ def test_other_screens_are_cached_in_the_background_and_open_offline(phone, serv
     page.reload()  # nothing left in memory: every screen comes from the worker's cache
     expect(phone.sync_state()).to_have_text("Offline")
     for name in ("Feed", "Themes", "Dashboard", "Settings"):
-        page.get_by_role("link", name=name, exact=True).click()
+        phone.navigate(name)
         expect(page.get_by_role("heading", level=1)).to_have_text(name)
     assert phone.console == []
 

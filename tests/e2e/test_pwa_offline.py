@@ -111,7 +111,7 @@ def test_server_stopped_in_the_middle_of_a_sync_loses_and_duplicates_nothing(pho
     assert sorted(v["kind"] for v in visits) == ["journey_walkthrough", "listened_call", "shop_floor_shift"]
     assert all(v["version"] == 1 for v in visits), "a replay must not create a new version"
     page.get_by_role("link", name="My visits").click()
-    expect(page.get_by_role("list", name="All visits").get_by_text("Synced", exact=True)).to_have_count(3)
+    expect(page.get_by_role("region", name="All visits").get_by_text("Synced", exact=True)).to_have_count(3)
 
 
 def test_expired_sign_in_keeps_the_queue_and_asks_to_sign_in_again(phone, server):

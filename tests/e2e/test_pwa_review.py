@@ -86,7 +86,7 @@ def test_manager_filters_the_feed_triages_a_pain_point_and_sees_the_audit_line(d
 
     # Filters combine, and land in the URL: "tills" alone finds two, with severity 4 or more one.
     page.get_by_label("Search").fill("tills")
-    page.get_by_text("More filters").click()
+    page.get_by_role("button", name="Filters").click()
     page.get_by_label("Minimum severity").select_option("4")
     page.get_by_role("button", name="Apply filters").click()
     expect(cards.get_by_role("listitem")).to_have_count(1)

@@ -61,17 +61,32 @@ export async function render(main, [mode, query], ctx) {
     manager ? add('author_id', 'Executive', (id) => select(id, options(executives, 'Any executive'), value('author_id'))) : null,
     add('since', 'From', (id) => h('input', { id, type: 'date', value: value('since') })),
     add('until', 'To', (id) => h('input', { id, type: 'date', value: value('until') })));
-  const moreFilters = h('details', { class: 'more-filters' }, h('summary', {}, 'More filters'), grid);
+  // Folded into the search field and one Filters button, so that the first pain point shows on a phone.
+  const panelId = nextId('filters');
+  const filtersBtn = h('button', {
+    type: 'button', class: 'btn', 'aria-expanded': 'false', 'aria-controls': panelId,
+    onclick: () => openFilters(panel.hidden),
+  }, 'Filters');
   const exportStatus = h('p', { class: 'hint', role: 'status' });
   const exportBtn = manager ? h('button', { type: 'button', class: 'btn', onclick: () => exportCsv() }, 'Export CSV') : null;
-  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter pain points' },
-    add('q', 'Search', (id) => h('input', { id, type: 'search', value: value('q'), maxlength: 200, autocomplete: 'off' })),
-    moreFilters,
+  const search = field('Search', (id) => h('input', { id, type: 'search', value: value('q'), maxlength: 200, autocomplete: 'off', enterkeyhint: 'search' }));
+  controls.q = search.control;
+  // Enter searches, whether or not the panel (and its Apply button) is open.
+  search.control.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); form.requestSubmit(); }
+  });
+  const panel = h('div', { id: panelId, hidden: true },
+    grid,
     h('div', { class: 'row' },
       h('button', { type: 'submit', class: 'btn primary' }, 'Apply filters'),
       h('button', { type: 'button', class: 'btn', onclick: () => go({}, null) }, 'Clear filters'),
-      exportBtn),
-    exportStatus);
+      exportBtn));
+  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter pain points' },
+    h('div', { class: 'search-row' }, search.wrap, filtersBtn), panel, exportStatus);
+  const openFilters = (open) => {
+    panel.hidden = !open;
+    filtersBtn.setAttribute('aria-expanded', String(open));
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const filters = {};
@@ -83,8 +98,8 @@ export async function render(main, [mode, query], ctx) {
   function showFilters() {
     for (const key of KEYS) if (controls[key]) controls[key].value = value(key);
     const on = KEYS.filter((k) => k !== 'q' && state.filters[k]).length;
-    moreFilters.querySelector('summary').textContent = on ? `More filters (${on} on)` : 'More filters';
-    if (on) moreFilters.open = true;
+    filtersBtn.textContent = on ? `Filters (${on} on)` : 'Filters';
+    openFilters(false);
   }
 
   // ---- list ----

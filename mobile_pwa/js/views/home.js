@@ -38,8 +38,8 @@ export async function render(main, _params, ctx) {
   main.append(
     h('h1', {}, user && user.display_name ? `Hello, ${user.display_name}` : 'Log a visit'),
     h('p', {}, 'Start the clock the moment your visit begins; fill in the details as you go.'),
-    newButton,
-    chooser,
+    // Within thumb reach on a phone: the kinds open above the button.
+    h('div', { class: 'bottom-actions' }, chooser, newButton),
   );
 
   const running = (await listVisits()).filter((r) => r.state === 'draft' && !r.visit.ended_at);

@@ -3,7 +3,7 @@ import { h, field, clear, duration, toLocalInput, fromLocalInput, confirmDialog,
 import { getAll } from '../db.js';
 import { on } from '../bus.js';
 import {
-  KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth,
+  KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth, withdrawVisit,
 } from '../outbox.js';
 import {
   detailFields, stepFieldset, painPointFieldset, longText, tickStep, check, mark, NOTES_MAX, NOT_A_SITE,
@@ -28,6 +28,11 @@ export async function render(main, [id], ctx) {
     main.append(h('h1', {}, 'Visit not found'), h('p', {}, 'It is not on this phone.'), h('p', {}, h('a', { href: '#/visits' }, 'My visits')));
     return undefined;
   }
+  if (rec.state === 'withdrawing') {
+    main.append(h('h1', {}, KINDS[rec.visit.kind]), h('p', { class: 'banner' },
+      'Withdrawing: this visit leaves this phone and the managers’ feed as soon as the phone syncs.'));
+    return undefined;
+  }
   const [siteRows, departmentRows] = await Promise.all([getAll('sites'), getAll('departments')]);
   const sites = new Map(siteRows.map((s) => [s.id, s]));
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
@@ -47,6 +52,7 @@ export async function render(main, [id], ctx) {
   const painBox = h('div', {});
   const form = h('div', {});
   const actions = h('div', { class: 'row sticky-actions' });
+  const withdrawBtn = h('button', { type: 'button', class: 'btn danger', onclick: withdraw }, 'Withdraw visit');
 
   const isRunning = () => !rec.visit.ended_at;
 
@@ -73,6 +79,7 @@ export async function render(main, [id], ctx) {
 
   function updateMeta() {
     const label = stateLabel(rec);
+    withdrawBtn.hidden = !rec.version || !['synced', 'pending'].includes(rec.state);
     stateLine.textContent = `Status: ${label}`;
     const needsUser = rec.state === 'rejected' || rec.state === 'conflict';
     if (needsUser && !resolve) {
@@ -240,10 +247,8 @@ export async function render(main, [id], ctx) {
     flag(notes, 'notes');
     flag(privateNotes, 'private_notes');
     const incognito = nextId();
-    const extra = [];
-    if (rec.state === 'draft' && rec.version === 0) {
-      extra.push(h('button', { type: 'button', class: 'btn danger', onclick: discardDraft }, 'Discard visit'));
-    }
+    const discardBtn = rec.state === 'draft' && rec.version === 0
+      ? h('button', { type: 'button', class: 'btn danger', onclick: discardDraft }, 'Discard visit') : null;
     form.replaceChildren(...[
       siteField(),
       h('div', { class: 'check' },
@@ -257,7 +262,7 @@ export async function render(main, [id], ctx) {
       privateNotes.wrap,
       h('h2', {}, 'Time'),
       h('div', { class: 'grid2' }, timeField('Started', 'started_at'), isRunning() ? null : timeField('Ended', 'ended_at')),
-      extra.length ? h('div', { class: 'row' }, extra) : null,
+      h('div', { class: 'row' }, discardBtn, withdrawBtn),
     ].filter(Boolean));
     drawSteps();
     drawPainPoints();
@@ -296,6 +301,15 @@ export async function render(main, [id], ctx) {
     await chain;
     await discardLocal(rec.id);
     ctx.go('#/');
+  }
+
+  async function withdraw() {
+    const ok = await confirmDialog('Withdraw this visit? It disappears from this phone and from the managers’ feed. ' +
+      'Pain points that managers have already triaged stay with them. Offline, it leaves once the phone syncs.',
+    { confirm: 'Withdraw visit', danger: true });
+    if (!ok) return;
+    await chain;
+    if (await withdrawVisit(rec.id)) ctx.go('#/visits');
   }
 
   async function reload(message) {

@@ -1,5 +1,6 @@
-// My visits: newest first, each with its sync state; those needing the user on top.
-import { h, when } from '../ui.js';
+// My visits: those needing the user on top, then all of them by month, newest first, each with its sync state;
+// a search over what this phone holds (notes, site, kind, pain points).
+import { h, when, field } from '../ui.js';
 import { getAll } from '../db.js';
 import { on } from '../bus.js';
 import { KINDS, listVisits } from '../outbox.js';
@@ -9,6 +10,7 @@ export function stateLabel(rec) {
   if (rec.state === 'draft') return rec.visit.ended_at ? 'Saved on this phone' : 'In progress';
   if (rec.state === 'pending') return 'Waiting to sync';
   if (rec.state === 'synced') return 'Synced';
+  if (rec.state === 'withdrawing') return 'Withdrawing…';
   if (rec.state === 'rejected') return 'Needs attention: not accepted';
   return 'Needs attention: changed on another device';
 }
@@ -30,12 +32,24 @@ function item(rec, sites, withReason) {
   return h('li', {}, link);
 }
 
+const monthOf = (rec) => new Date(rec.visit.started_at).toLocaleDateString(undefined, { month: 'long', year: 'numeric' });
+
+/** The words a search looks in, lower case. */
+function haystack(rec, site) {
+  const v = rec.visit;
+  return [KINDS[v.kind], site && site.name, v.notes, v.private_notes, ...v.pain_points.flatMap((p) => [p.text, p.quote])]
+    .filter(Boolean).join(' ').toLowerCase();
+}
+
 export async function render(main) {
-  const heading = h('h1', {}, 'My visits');
+  const search = field('Search my visits', (id) => h('input', { id, type: 'search', autocomplete: 'off' }), 'Notes, site, kind or pain points.');
   const body = h('div', {});
-  main.append(heading, body);
+  main.append(h('h1', {}, 'My visits'), search.wrap, body);
+  let drawn = 0;
   const draw = async () => {
+    const token = ++drawn;
     const [rows, siteRows] = await Promise.all([listVisits(), getAll('sites')]);
+    if (token !== drawn) return; // typed on meanwhile: a later draw shows it
     const sites = new Map(siteRows.map((s) => [s.id, s]));
     const parts = [];
     const attention = rows.filter((r) => r.state === 'rejected' || r.state === 'conflict');
@@ -44,11 +58,23 @@ export async function render(main) {
         h('p', {}, 'Open each one to fix and resend it, or to discard it.'),
         h('ul', { class: 'list', 'aria-label': 'Needs attention' }, attention.map((r) => item(r, sites, true))));
     }
-    parts.push(h('h2', {}, 'All visits'));
-    if (rows.length) parts.push(h('ul', { class: 'list', 'aria-label': 'All visits' }, rows.map((r) => item(r, sites, false))));
-    else parts.push(h('p', {}, 'No visits yet. Start one from Home with “New visit”.'));
-    body.replaceChildren(...parts);
+    const words = search.control.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const shown = rows.filter((r) => words.every((w) => haystack(r, sites.get(r.visit.site_id)).includes(w)));
+    const all = h('section', { 'aria-labelledby': 'all-visits' }, h('h2', { id: 'all-visits' }, 'All visits'));
+    let list = null;
+    for (const rec of shown) {
+      const month = monthOf(rec);
+      if (!list || list.dataset.month !== month) {
+        list = h('ul', { class: 'list', 'aria-label': month, 'data-month': month });
+        all.append(h('h3', {}, month), list);
+      }
+      list.append(item(rec, sites, false));
+    }
+    if (!rows.length) all.append(h('p', {}, 'No visits yet. Start one from Home with “New visit”.'));
+    else if (!shown.length) all.append(h('p', { role: 'status' }, `No visits match “${search.control.value.trim()}”.`));
+    body.replaceChildren(...parts, all);
   };
+  search.control.addEventListener('input', draw);
   await draw();
   return on('visits', draw);
 }
