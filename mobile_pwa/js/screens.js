@@ -22,14 +22,14 @@ const MANAGERS = ['manager', 'admin'];
 export const SCREENS = [
   { name: 'signin', route: /^#\/signin$/, files: ['js/views/signin.js'], first: true },
   { name: 'home', route: /^#?\/?$/, files: ['js/views/home.js'], first: true, nav: 'Home', hash: '#/', roles: EVERYONE },
-  { name: 'feed', route: /^#\/(feed)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'css/managers.css'], nav: 'Feed', hash: '#/feed', roles: MANAGERS },
-  { name: 'themes', route: /^#\/themes(?:\?(.*))?$/, files: ['js/views/themes.js', 'js/lists.js', 'js/charts.js', 'css/managers.css'], nav: 'Themes', hash: '#/themes', roles: MANAGERS },
-  { name: 'dashboard', route: /^#\/dashboard(?:\?(.*))?$/, files: ['js/views/dashboard.js', 'js/lists.js', 'js/charts.js', 'css/managers.css'], nav: 'Dashboard', hash: '#/dashboard', roles: MANAGERS },
+  { name: 'feed', route: /^#\/(feed)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Feed', hash: '#/feed', roles: MANAGERS },
+  { name: 'themes', route: /^#\/themes(?:\?(.*))?$/, files: ['js/views/themes.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'], nav: 'Themes', hash: '#/themes', roles: MANAGERS },
+  { name: 'dashboard', route: /^#\/dashboard(?:\?(.*))?$/, files: ['js/views/dashboard.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'], nav: 'Dashboard', hash: '#/dashboard', roles: MANAGERS },
   { name: 'visits', route: /^#\/visits$/, files: ['js/views/visits.js', 'js/views/visit-parts.js'], first: true, nav: 'My visits', hash: '#/visits', roles: EVERYONE },
   { name: 'visit', route: /^#\/visit\/([0-9a-f-]{36})$/, files: ['js/views/visit.js', 'js/views/visit-parts.js', 'js/views/visits.js'], first: true },
-  { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'css/managers.css'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
-  { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/lists.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
-  { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+  { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
+  { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/reads.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
+  { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
 ];
 
 /** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */

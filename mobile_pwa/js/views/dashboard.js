@@ -2,7 +2,8 @@
 import * as api from '../api.js';
 import { h, field, select } from '../ui.js';
 import { KINDS } from '../outbox.js';
-import { day, asOfNote, computedNote, load } from '../lists.js';
+import { day, computedNote } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 import { bars, columns, dataTable, figure } from '../charts.js';
 
 export const wide = true;

@@ -2,7 +2,8 @@
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
 import { KINDS } from '../outbox.js';
-import { STATUS, FELT, day, asOfNote, load, send, options } from '../lists.js';
+import { STATUS, FELT, day, send, options } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 
 const CLOSED = new Set(['resolved', 'wont_fix']);
 // The workflow the API enforces; the status picker offers only these moves.

@@ -1,9 +1,8 @@
 // The feed (managers) and "My pain points" (executives): filters in the URL, detail pane, bulk triage.
 import * as api from '../api.js';
 import { h, field, select, nextId } from '../ui.js';
-import {
-  STATUS, OPEN_STATUSES, FELT, isManager, day, lookups, asOfNote, load, send, options,
-} from '../lists.js';
+import { STATUS, OPEN_STATUSES, FELT, isManager, day, lookups, send, options } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 import { KINDS } from '../outbox.js';
 import { renderDetail, triageFields } from './feed-detail.js';
 

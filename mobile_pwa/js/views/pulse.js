@@ -3,7 +3,7 @@
 import { h, field, nextId, when } from '../ui.js';
 import { on } from '../bus.js';
 import { savePulse, getPulse } from '../outbox.js';
-import { asOfNote, load } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 
 function monthName(ym) {
   const [y, m] = ym.split('-').map(Number);

@@ -1,6 +1,7 @@
 // Organisation settings (admins), and the pulse questions (retiring one keeps its answers).
 import { h, field, select, nextId } from '../ui.js';
-import { asOfNote, load, send } from '../lists.js';
+import { send } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 
 const MAX_ACTIVE = 10;
 

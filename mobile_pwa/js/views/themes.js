@@ -1,7 +1,8 @@
 // Themes ranked by impact: trend, reach, quotes; rename, pin, merge, rebuild.
 import * as api from '../api.js';
 import { h, field, select, nextId, when } from '../ui.js';
-import { isManager, day, asOfNote, computedNote, load, send } from '../lists.js';
+import { isManager, day, computedNote, send } from '../lists.js';
+import { asOfNote, load } from '../reads.js';
 import { sparkline, dataTable, figure } from '../charts.js';
 
 export const wide = true;
