@@ -25,6 +25,7 @@ export const SCREENS = [
   { name: 'feed', route: /^#\/(feed)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js'], nav: 'Feed', hash: '#/feed', roles: MANAGERS },
   { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
   { name: 'themes', route: /^#\/themes(?:\?(.*))?$/, files: ['js/views/themes.js', 'js/lists.js', 'js/charts.js'], nav: 'Themes', hash: '#/themes', roles: MANAGERS },
+  { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/charts.js'] },
   { name: 'dashboard', route: /^#\/dashboard(?:\?(.*))?$/, files: ['js/views/dashboard.js', 'js/lists.js', 'js/charts.js'], nav: 'Dashboard', hash: '#/dashboard', roles: MANAGERS },
   { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/lists.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
   { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
