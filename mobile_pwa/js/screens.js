@@ -30,6 +30,7 @@ export const SCREENS = [
   { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
   { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/reads.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
   { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+  { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'] },
 ];
 
 /** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */

@@ -223,7 +223,7 @@ function duplicatePanel(p, offline, redraw, opts) {
   const find = field('Find the original', (id) => h('input', { id, type: 'search', value: p.text.split(/\s+/).slice(0, 3).join(' ') }),
     'Words from the original pain point.');
   const panel = h('form', { id: panelId, class: 'card', hidden: true }, find.wrap,
-    h('button', { type: 'submit', class: 'btn small' }, 'Search'), error, results);
+    h('button', { type: 'submit', class: 'btn small' }, 'Search'), results);
   panel.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -243,7 +243,20 @@ function duplicatePanel(p, offline, redraw, opts) {
       if (!panel.hidden) find.control.focus();
     },
   }, 'Mark as duplicate…');
-  return h('div', {}, h('div', { class: 'row' }, toggle), panel);
+  // The five most similar open pain points (same site, within 30 days), offered one tap away.
+  const suggested = h('div', { class: 'possible-dups' });
+  load(`/api/pain-points/${p.id}/similar`).then((res) => {
+    const rows = res.data ? res.data.items : [];
+    if (!rows.length) return;
+    suggested.replaceChildren(h('h3', {}, 'Possible duplicates'),
+      h('ul', { class: 'list', 'aria-label': 'Possible duplicates' }, rows.map((x) => h('li', {},
+        h('p', {}, h('a', { href: opts.hrefFor(x.id) }, x.text),
+          h('span', { class: 'hint' }, ` · ${STATUS[x.status] || x.status} · ${x.executive.name}, ${day(x.occurred_at)}`)),
+        h('button', {
+          type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Mark as duplicate of this: ${x.text}`, onclick: () => mark(x.id),
+        }, 'Mark as duplicate of this')))));
+  }).catch(() => {});
+  return h('div', {}, suggested, h('div', { class: 'row' }, toggle), error, panel);
 }
 
 function commentsPanel(p, offline, redraw) {

@@ -1,8 +1,10 @@
-// Themes ranked by impact: trend, reach, quotes; rename, pin, merge, rebuild.
+// Themes ranked by impact: trend, reach, quotes, journey steps; filters in the URL; rename, pin, merge (confirmed,
+// undoable), rebuild.
 import * as api from '../api.js';
-import { h, field, select, nextId, when } from '../ui.js';
-import { isManager, day, computedNote, send } from '../lists.js';
+import { h, field, select, nextId, when, confirmDialog } from '../ui.js';
+import { isManager, day, computedNote, send, lookups, options } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
+import { KINDS } from '../outbox.js';
 import { sparkline, dataTable, figure } from '../charts.js';
 
 export const wide = true;
@@ -18,19 +20,40 @@ function weekLabels(n) {
     .toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }));
 }
 
+// The filters the URL holds, as the list asks the API for them (like the feed's).
+const FILTERS = ['period', 'site_id', 'department_id', 'visit_kind'];
+
 export async function render(main, [query], ctx) {
   const manager = isManager(api.currentUser());
   const sp = new URLSearchParams(query || '');
-  const period = sp.get('period') || '84';
+  const filters = { period: sp.get('period') || '84' };
+  for (const key of FILTERS.slice(1)) if (sp.get(key)) filters[key] = sp.get(key);
   const heading = h('h1', {}, 'Themes');
-  const periodField = field('Period', (id) => select(id, PERIODS, period));
-  periodField.control.addEventListener('change', () => ctx.go(`#/themes?period=${periodField.control.value}`));
-  const rebuildBox = h('section', { class: 'card rebuild', 'aria-label': 'How the themes were made' });
+  const lk = await lookups();
+  const controls = {};
+  const filterField = (key, label, choices) => {
+    const f = field(label, (id) => select(id, choices, filters[key] || ''));
+    controls[key] = f.control;
+    f.control.addEventListener('change', () => {
+      const next = new URLSearchParams();
+      for (const k of FILTERS) if (controls[k].value) next.set(k, controls[k].value);
+      ctx.go(`#/themes?${next}`);
+    });
+    return f.wrap;
+  };
+  const toolbar = h('form', { class: 'toolbar', role: 'search', 'aria-label': 'Filter themes' },
+    filterField('period', 'Period', PERIODS),
+    filterField('site_id', 'Site', options(lk.sites, 'Any site')),
+    filterField('department_id', 'Department', options(lk.departments, 'Any department')),
+    filterField('visit_kind', 'Visit kind', [['', 'Any kind'], ...Object.entries(KINDS)]));
+  toolbar.addEventListener('submit', (event) => event.preventDefault());
+  const rebuildBox = h('details', { class: 'card rebuild', open: matchMedia('(min-width: 48rem)').matches });
   const notice = h('p', { role: 'status', tabindex: '-1' });
   const listBox = h('div', { class: 'theme-list' });
   main.append(heading,
-    h('p', {}, 'What executives keep running into, ranked by impact (how often, how severe, how widely). Cross-silo themes span several departments: customers fall between them.'),
-    h('div', { class: 'toolbar' }, periodField.wrap), rebuildBox, notice, listBox);
+    h('p', {}, 'What executives keep running into, ranked by impact (how often, how severe, how widely). Cross-silo themes span several departments: customers fall between them. ',
+      h('a', { href: '#/journeys' }, 'Journeys: where customers spend effort')),
+    toolbar, rebuildBox, notice, listBox);
 
   let themes = [];
   let pollTimer = 0;
@@ -39,7 +62,7 @@ export async function render(main, [query], ctx) {
 
   async function drawList() {
     listBox.replaceChildren(h('p', { role: 'status' }, 'Loading themes…'));
-    const res = await load(`/api/themes${api.query({ period })}`);
+    const res = await load(`/api/themes${api.query(filters)}`);
     if (res.error) { listBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, res.error)); return; }
     themes = res.data;
     const offline = Boolean(res.asOf) || !api.online();
@@ -47,7 +70,8 @@ export async function render(main, [query], ctx) {
     listBox.replaceChildren(...[asOfNote(res.asOf), computedNote(themes[0]?.as_of),
       h('h2', {}, `${shown.length} ${shown.length === 1 ? 'theme' : 'themes'}, by impact`),
       shown.length ? h('ol', { class: 'themes' }, shown.map((t, i) => h('li', {}, themeCard(t, i + 1, offline))))
-        : h('p', {}, 'No themes in this period yet. Themes appear once pain points are synced and the themes are built.')].filter(Boolean));
+        : h('p', {}, Object.keys(filters).length > 1 ? 'No themes match these filters.'
+          : 'No themes in this period yet. Themes appear once pain points are synced and the themes are built.')].filter(Boolean));
   }
 
   function say(message) {
@@ -79,6 +103,16 @@ export async function render(main, [query], ctx) {
         h('button', { type: 'button', class: 'btn small', disabled: offline, onclick: open(() => mergeForm(t, panel)) }, 'Merge into…'));
     }
     const quotes = (t.quotes || []).slice(0, 3);
+    // Merges into this theme that can still be undone (kept by rebuilds).
+    const merges = manager && t.merged_from && t.merged_from.length ? h('div', { class: 'merged' },
+      h('h4', {}, 'Merged into this theme'),
+      h('ul', { class: 'list' }, t.merged_from.map((m) => h('li', {},
+        `“${m.label}” (${m.count} ${m.count === 1 ? 'pain point' : 'pain points'}, ${day(m.merged_at)}) `,
+        h('button', {
+          type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Undo merge of “${m.label}”`, onclick: () => unmerge(m, t),
+        }, 'Undo merge'))))) : null;
+    const walked = t.visit_kinds && t.visit_kinds.journey_walkthrough;
+    const steps = walked ? journeySteps(t) : null;
     return h('article', { class: 'card theme', 'aria-labelledby': titleId },
       h('h3', { id: titleId }, h('span', { class: 'rank' }, `${rank}. `), t.label),
       flags.length ? h('p', { class: 'flags' }, flags) : null,
@@ -88,7 +122,52 @@ export async function render(main, [query], ctx) {
       quotes.length ? h('ul', { class: 'quotes', 'aria-label': 'Quotes' }, quotes.map((q) => h('li', {},
         h('blockquote', {}, q.quote ? `“${q.quote}”` : q.text),
         h('p', { class: 'hint' }, [q.quote ? q.text : null, q.site, day(q.occurred_at)].filter(Boolean).join(' · '))))) : null,
-      actions, panel);
+      steps, merges, actions, panel);
+  }
+
+  // Where in the walkthroughs its pain points were logged: from its walkthrough pain points and their visits.
+  function journeySteps(t) {
+    const boxId = nextId('steps');
+    const box = h('div', { id: boxId, hidden: true });
+    const toggle = h('button', {
+      type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': boxId,
+      onclick: async () => {
+        box.hidden = !box.hidden;
+        toggle.setAttribute('aria-expanded', String(!box.hidden));
+        if (!box.hidden && !box.firstChild) {
+          box.append(h('p', { role: 'status' }, 'Loading its journey steps…'));
+          box.replaceChildren(await stepsTable(t));
+        }
+      },
+    }, `Journey steps (${t.visit_kinds.journey_walkthrough} from walkthroughs)`);
+    return h('div', {}, toggle, box);
+  }
+
+  async function stepsTable(t) {
+    const res = await load(`/api/pain-points${api.query({ theme_id: t.id, visit_kind: 'journey_walkthrough', limit: 200 })}`);
+    if (res.error) return h('p', { class: 'error' }, res.error);
+    const mine = new Set(res.data.items.map((x) => x.id));
+    const visitIds = [...new Set(res.data.items.map((x) => x.visit_id))].slice(0, 40);
+    const visits = await Promise.all(visitIds.map((id) => load(`/api/visits/${id}`)));
+    const rows = new Map();
+    for (const { data: v } of visits) {
+      if (!v) continue;
+      const names = (v.details && v.details.steps) || [];
+      const journey = (v.details && v.details.journey_name) || 'Unnamed journey';
+      for (const p of v.pain_points || []) {
+        if (!mine.has(p.id)) continue;
+        const at = names[p.journey_step];
+        const step = at ? at.name || `Step ${p.journey_step + 1}` : 'Not tied to a step';
+        const key = `${journey}|${step}`.toLowerCase().replace(/\s+/g, ' ');
+        const row = rows.get(key) || rows.set(key, { journey, step, n: 0 }).get(key);
+        row.n += 1;
+      }
+    }
+    const ranked = [...rows.values()].sort((a, b) => b.n - a.n);
+    if (!ranked.length) return h('p', { class: 'hint' }, 'None of its pain points is tied to a journey step.');
+    return h('div', { class: 'numbers' },
+      dataTable(`Journey steps of “${t.label}”`, ['Step', 'Journey', 'Pain points'], ranked.map((r) => [r.step, r.journey, String(r.n)])),
+      h('p', {}, h('a', { href: '#/journeys' }, 'All journeys, step by step')));
   }
 
   function renameForm(t, panel) {
@@ -126,13 +205,28 @@ export async function render(main, [query], ctx) {
       h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      if (!f.control.value) { error.textContent = 'Choose the theme to merge into.'; return; }
-      const res = await send(`/api/themes/${t.id}/merge`, 'POST', { into_id: f.control.value });
+      error.textContent = '';
+      const into = themes.find((x) => x.id === f.control.value);
+      if (!into) { error.textContent = 'Choose the theme to merge into.'; return; }
+      const ok = await confirmDialog(`Merge “${t.label}” (${t.count}) into “${into.label}” (${into.count})? `
+        + `Its pain points move to “${into.label}” and “${t.label}” disappears. You can undo this later from “${into.label}”.`,
+      { confirm: 'Merge', cancel: 'Cancel' });
+      if (!ok) { f.control.focus(); return; }
+      const res = await send(`/api/themes/${t.id}/merge`, 'POST', { into_id: into.id });
       if (res.error) { error.textContent = res.error; return; }
       await drawList();
-      say(`Merged “${t.label}” into “${res.data.label}”.`);
+      say(`Merged “${t.label}” into “${res.data.label}”. To undo it, use “Undo merge” on “${res.data.label}”.`);
     });
     return form;
+  }
+
+  async function unmerge(m, into) {
+    const res = await send(`/api/themes/${m.theme_id}/unmerge`, 'POST');
+    if (res.error) { say(`The merge was not undone: ${res.error}`); return; }
+    await drawList();
+    const back = themes.find((x) => x.id === m.theme_id) || res.data;
+    const now = themes.find((x) => x.id === into.id);
+    say(`Merge undone: “${back.label}” is back with ${back.count} pain points${now ? `; “${now.label}” has ${now.count}` : ''}.`);
   }
 
   // ---- rebuild ----
@@ -143,15 +237,13 @@ export async function render(main, [query], ctx) {
     if (res.error) { rebuildBox.replaceChildren(h('p', { class: 'error' }, res.error)); return; }
     const { engine, latest } = res.data;
     const running = latest && (latest.status === 'running' || latest.status === 'queued' || latest.status === 'pending');
-    const parts = [h('h2', {}, 'How these themes were made')];
-    if (latest) {
-      parts.push(h('p', {}, latest.status === 'done'
+    // One line (the summary) on a phone; tap it for the rest and the rebuild button.
+    const state = !latest ? 'The themes have not been built yet.'
+      : latest.status === 'done'
         ? `Built by ${engineName(latest.embedder)} on ${when(latest.finished_at)}: ${latest.themes} themes from ${latest.pain_points} pain points (${latest.unthemed} left unthemed).`
         : latest.status === 'failed' ? `The last rebuild failed: ${latest.error || 'no reason given'}.`
-          : `Rebuilding with ${engineName(latest.embedder)}…`));
-    } else {
-      parts.push(h('p', {}, 'The themes have not been built yet.'));
-    }
+          : `Rebuilding with ${engineName(latest.embedder)}…`;
+    const parts = [h('summary', {}, h('span', { class: 'sr-only' }, 'How these themes were made: '), h('span', { role: 'status' }, state))];
     if (running) {
       const pct = Math.round((latest.progress || 0) * 100);
       const id = nextId('prog');
@@ -166,8 +258,6 @@ export async function render(main, [query], ctx) {
     const wasRunning = rebuildBox.dataset.running === 'yes';
     rebuildBox.dataset.running = running ? 'yes' : 'no';
     rebuildBox.replaceChildren(...parts);
-    const status = rebuildBox.querySelector('p');
-    status.setAttribute('role', 'status');
     if (wasRunning && !running) drawList();
   }
 

@@ -1,6 +1,7 @@
 // Pieces of the visit form: kind-specific fields, journey steps, pain points.
 import { h, field, select, duration } from '../ui.js';
 import { stepMinutes, isBlankPainPoint } from '../outbox.js';
+import { request, online } from '../api.js';
 
 export const TEXT_MAX = 2000;
 export const NOTES_MAX = 10000;
@@ -167,6 +168,7 @@ export function painPointFieldset(rec, i, ctx) {
     h('legend', {}, `Pain point ${i + 1}`),
     errors.length ? h('ul', { class: 'errors error' }, errors.map((e) => h('li', {}, `${LABELS[e.loc[2]] || 'This pain point'}: ${e.msg}`))) : null,
     what.wrap,
+    similarHint(rec, p, what.control),
     h('div', { class: 'grid2' },
       choice('Severity', SEVERITY, p, 'severity', ctx.onChange),
       choice('Felt by', FELT_BY, p, 'felt_by', ctx.onChange)),
@@ -189,4 +191,22 @@ export function painPointFieldset(rec, i, ctx) {
   }
   const box = h('fieldset', { class: 'card', 'data-pain-point': p.id }, parts);
   return { box, focus: () => what.control.focus() };
+}
+
+// "3 similar reported this month": a count, never texts; only online with a site.
+function similarHint(rec, p, input) {
+  const el = h('p', { class: 'hint', 'aria-live': 'polite' });
+  let wait;
+  input.addEventListener('input', () => {
+    clearTimeout(wait);
+    wait = setTimeout(async () => {
+      const text = p.text.trim().slice(0, TEXT_MAX);
+      const site = rec.visit.site_id;
+      const res = online() && site && text.length > 9 && await request('/api/pain-points/similar-count',
+        { method: 'POST', json: { text, site_id: site, exclude_id: p.id } }).catch(() => 0);
+      const say = res && res.ok && res.data.count ? `${res.data.count} similar reported this month` : '';
+      if (el.textContent !== say) el.textContent = say;
+    }, 700);
+  });
+  return el;
 }
