@@ -172,12 +172,7 @@ export async function render(main, [query], ctx) {
 
   function renameForm(t, panel) {
     const f = field('New name', (id) => h('input', { id, type: 'text', value: t.label, minlength: 2, maxlength: 120 }));
-    const error = h('p', { class: 'error', role: 'alert' });
-    const form = h('form', { class: 'inline-form' }, f.wrap, error, h('div', { class: 'row' },
-      h('button', { type: 'submit', class: 'btn small primary' }, 'Save name'),
-      h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
+    return inlineForm(f.wrap, 'Save name', panel, async (error) => {
       const label = f.control.value.trim();
       if (label.length < 2) { error.textContent = 'A name needs at least 2 characters.'; return; }
       const res = await send(`/api/themes/${t.id}`, 'PATCH', { label });
@@ -185,7 +180,6 @@ export async function render(main, [query], ctx) {
       await drawList();
       say(`Renamed to “${label}”. Rebuilds keep this name.`);
     });
-    return form;
   }
 
   async function pin(t) {
@@ -199,13 +193,7 @@ export async function render(main, [query], ctx) {
     const others = themes.filter((x) => x.id !== t.id).sort((a, b) => a.label.localeCompare(b.label));
     const f = field('Merge into', (id) => select(id, [['', 'Choose a theme'], ...others.map((x) => [x.id, `${x.label} (${x.count})`])], ''),
       `Every pain point in “${t.label}” moves to the theme you choose; “${t.label}” disappears.`);
-    const error = h('p', { class: 'error', role: 'alert' });
-    const form = h('form', { class: 'inline-form' }, f.wrap, error, h('div', { class: 'row' },
-      h('button', { type: 'submit', class: 'btn small primary' }, 'Merge'),
-      h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      error.textContent = '';
+    return inlineForm(f.wrap, 'Merge', panel, async (error) => {
       const into = themes.find((x) => x.id === f.control.value);
       if (!into) { error.textContent = 'Choose the theme to merge into.'; return; }
       const ok = await confirmDialog(`Merge “${t.label}” (${t.count}) into “${into.label}” (${into.count})? `
@@ -216,6 +204,19 @@ export async function render(main, [query], ctx) {
       if (res.error) { error.textContent = res.error; return; }
       await drawList();
       say(`Merged “${t.label}” into “${res.data.label}”. To undo it, use “Undo merge” on “${res.data.label}”.`);
+    });
+  }
+
+  /** A small form opened in a theme's panel: `submit(error)` runs on send, with the form's error line. */
+  function inlineForm(wrap, label, panel, submit) {
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'inline-form' }, wrap, error, h('div', { class: 'row' },
+      h('button', { type: 'submit', class: 'btn small primary' }, label),
+      h('button', { type: 'button', class: 'btn small', onclick: () => panel.replaceChildren() }, 'Cancel')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      await submit(error);
     });
     return form;
   }
