@@ -73,6 +73,9 @@ class ThemeMerge(SQLModel, table=True):
     )
     pain_point_ids: list[str] = Field(default_factory=list, sa_type=JSON,
                                       description="The pain points the merge moved")
+    target_label: str = Field(default="", max_length=120,
+                              description="The target's label when merged: an undo gives it back if a rebuild "
+                              "relabelled the target after what it absorbed")
     merged_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     undone_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

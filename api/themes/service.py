@@ -200,7 +200,7 @@ def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id
     moved = store.move_theme_members(session, from_theme_id=theme_id, into_theme_id=into_id, actor_id=reader.id,
                                      now=now)
     theme_store.add_merge(session, source_id=theme_id, target_id=into_id, merged_by_id=reader.id, merged_at=now,
-                          pain_point_ids=[str(pid) for pid in moved])
+                          pain_point_ids=[str(pid) for pid in moved], target_label=target.label)
     # Goals (round 2, not built yet): a goal whose target is the source theme moves to the target here, and the
     # merge records it, so that unmerge_theme can point it back.
     theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,
@@ -232,7 +232,10 @@ def unmerge_theme(*, session: Session, actor: User, theme_id: uuid.UUID) -> Them
                        "undo that merge first")
     now = utcnow()
     theme_store.edit_theme(session, source, {"retired_at": None, "merged_into_id": None, "updated_at": now})
-    theme_store.edit_theme(session, target, {"updated_at": now})
+    target_changes = {"updated_at": now}
+    if _relabelled_by_the_merge(session, target, merge):  # its label was the absorbed theme's: give back its own
+        target_changes["label"] = merge.target_label
+    theme_store.edit_theme(session, target, target_changes)
     session.flush()
     store.move_theme_members(session, from_theme_id=target.id, into_theme_id=theme_id, actor_id=actor.id, now=now,
                              only=[uuid.UUID(pid) for pid in merge.pain_point_ids])
@@ -240,6 +243,17 @@ def unmerge_theme(*, session: Session, actor: User, theme_id: uuid.UUID) -> Them
     theme_store.mark_merge_undone(session, merge, by=actor.id, at=now)
     session.commit()
     return get_theme(session=session, reader=actor, theme_id=theme_id, filters=ThemeFilters())
+
+
+def _relabelled_by_the_merge(session: Session, target: Theme, merge: ThemeMerge) -> bool:
+    """A rebuild after the merge may have named the target after what it absorbed. Its label at the merge comes
+    back on undo unless a manager renamed it since, or another current theme has taken that label."""
+    if target.label_locked or not merge.target_label or target.label == merge.target_label:
+        return False
+    taken = session.execute(select(Theme.id).where(
+        func.lower(Theme.label) == merge.target_label.lower(), Theme.id != target.id, Theme.retired_at.is_(None),
+    )).first()
+    return taken is None
 
 
 def move_pain_points(*, session: Session, actor: User, pain_point_ids: list[uuid.UUID], theme_id: uuid.UUID) -> int:

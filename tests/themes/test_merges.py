@@ -115,3 +115,34 @@ def test_unmerge_after_a_rebuild_and_the_next_rebuild_keeps_it(client, executive
     assert themes_of(ids["refunds"]) == {refunds} and themes_of(ids["queues"]) == {queues}
     listed = counts(client, manager)
     assert listed[str(refunds)] == 5 and listed[str(queues)] == 5
+
+
+def test_undo_gives_the_target_back_its_label_when_a_rebuild_named_it_after_what_it_absorbed(
+        client, executive, manager, factory, session):
+    """A rebuild after a merge may name the combined theme after the absorbed one; after the undo two themes
+    would share that name. The target gets back the label it had when merged, unless a manager renamed it."""
+    from api.themes import store as theme_store
+
+    queues, logouts = factory.theme(label="Checkout queues"), factory.theme(label="App logged out")
+    ids = log_visits(client, executive, {k: GROUPS[k] for k in ("queues", "refunds")})
+    place(client, manager, queues.id, ids["queues"])
+    place(client, manager, logouts.id, ids["refunds"])
+    assert client.post(f"/api/themes/{logouts.id}/merge", json={"into_id": str(queues.id)},
+                       headers=manager.headers).status_code == 200
+    # What the rebuild's labeller may do to the combined theme (a label it picks, not a manager's rename).
+    target = session.get(type(queues), queues.id)
+    theme_store.edit_theme(session, target, {"label": "App logged out"})
+    session.commit()
+
+    assert client.post(f"/api/themes/{logouts.id}/unmerge", headers=manager.headers).status_code == 200
+    labels = {t["id"]: t["label"] for t in client.get("/api/themes", headers=manager.headers).json()}
+    assert labels == {str(queues.id): "Checkout queues", str(logouts.id): "App logged out"}
+
+    # A manager's rename of the target is kept through an undo.
+    assert client.post(f"/api/themes/{logouts.id}/merge", json={"into_id": str(queues.id)},
+                       headers=manager.headers).status_code == 200
+    assert client.patch(f"/api/themes/{queues.id}", json={"label": "Queues and logouts"},
+                        headers=manager.headers).status_code == 200
+    assert client.post(f"/api/themes/{logouts.id}/unmerge", headers=manager.headers).status_code == 200
+    labels = {t["id"]: t["label"] for t in client.get("/api/themes", headers=manager.headers).json()}
+    assert labels[str(queues.id)] == "Queues and logouts"

@@ -8,6 +8,7 @@ Create Date: 2026-11-29
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 import api.core.types
@@ -25,6 +26,7 @@ def upgrade() -> None:
     sa.Column('source_id', sa.Uuid(), nullable=False),
     sa.Column('target_id', sa.Uuid(), nullable=False),
     sa.Column('pain_point_ids', sa.JSON(), nullable=False),
+    sa.Column('target_label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('merged_by_id', sa.Uuid(), nullable=True),
     sa.Column('merged_at', api.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('undone_by_id', sa.Uuid(), nullable=True),
