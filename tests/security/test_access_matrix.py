@@ -94,6 +94,41 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 }
 # fmt: on
 
+# --- People and messages (issue 14): invitations, password reset, inbox, notification settings, webhooks ---
+# fmt: off
+MESSAGES_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # route                                                    anon owner other mgr  admin exp  rev
+    ("POST",   "/api/auth/password-reset"):                    everyone(202),
+    ("POST",   "/api/auth/password-reset/confirm"):            everyone(422),  # no valid link: see tests/users
+    ("POST",   "/api/invitations"):                            admins(201),
+    ("GET",    "/api/invitations"):                            admins(200),
+    ("POST",   "/api/invitations/accept"):                     everyone(422),  # no valid link: see tests/users
+    ("POST",   "/api/invitations/{invitation_id}/resend"):     admins(201),
+    ("DELETE", "/api/invitations/{invitation_id}"):            (401, 403, 403, 403, 204, 401, 401),
+}
+# fmt: on
+MATRIX.update(MESSAGES_MATRIX)
+
+
+def _messages_world(client, factory, world) -> None:
+    """The people-and-messages resources a row's path points at."""
+    from api.auth.links import invite
+    from api.auth.models import Role
+
+    invitation = invite(session=factory.session, admin=world.admin.user, email=f"invited-{_unique()}@example.com",
+                        display_name="Invited", role=Role.executive, department_ids=[])
+    world.path_values["invitation_id"] = invitation.id
+
+
+MESSAGES_REQUESTS: dict[tuple[str, str], Callable] = {
+    ("POST", "/api/auth/password-reset"): lambda w: {"json": {"email": f"someone-{_unique()}@example.com"}},
+    ("POST", "/api/auth/password-reset/confirm"): lambda w: {"json": {"token": "x.y", "password": PASSWORD}},
+    ("POST", "/api/invitations"): lambda w: {"json": {
+        "email": f"invitee-{_unique()}@example.com", "display_name": "Invitee", "role": "executive"}},
+    ("POST", "/api/invitations/accept"): lambda w: {"json": {"token": "x.y", "password": PASSWORD}},
+}
+# --- end of people and messages ---
+
 
 @dataclass
 class World:
@@ -146,6 +181,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "json": {"answers": [{"question_id": str(w.path_values["question_id"]), "score": 7}]}},
     ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
+REQUESTS.update(MESSAGES_REQUESTS)
 
 # After a cell's request: wait for work it started, so the next cell starts from the same state.
 AFTER: dict[tuple[str, str], Callable[[object, dict], None]] = {
@@ -183,6 +219,7 @@ def build_world(client, factory) -> World:
                          "pain_point_id": visit["pain_points"][0]["id"],
                          "question_id": client.get("/api/pulse/questions", headers=owner.headers).json()[0]["id"]}
     world.target_theme_id = target.id
+    _messages_world(client, factory, world)
     return world
 
 
