@@ -21,6 +21,8 @@ from api.dashboard.service import flow_summary
 from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, field_error, install_error_handlers
+from api.messages.router import router as messages_router
+from api.messages.worker import MessagesWorker
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
@@ -86,8 +88,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-    workers = [w for w, on in ((ThemeWorker(), settings.themes_worker),
-                               (SummaryWorker(), settings.summary_refresh_seconds > 0)) if on]
+    workers = [factory() for factory, on in (
+        (ThemeWorker, settings.themes_worker),
+        (SummaryWorker, settings.summary_refresh_seconds > 0),
+        (lambda: MessagesWorker(settings.messages_interval), settings.messages_worker),
+    ) if on]
     for worker in workers:
         worker.start()
     yield
@@ -113,7 +118,8 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
-                   operations_router, review_router, dashboard_router, pulse_router, settings_router):
+                   operations_router, review_router, dashboard_router, pulse_router, settings_router,
+                   messages_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

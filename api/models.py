@@ -11,6 +11,14 @@ from api.auth.models import (
 )
 from api.core.naming import metadata
 from api.events.models import Event
+from api.messages.models import (
+    Delivery,
+    DeliveryAttempt,
+    DigestRun,
+    Notification,
+    NotificationSetting,
+    Webhook,
+)
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
 from api.pulse.models import PulseAnswer, PulseQuestion
@@ -19,6 +27,7 @@ from api.summaries.models import Summary
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Department", "Event", "Invitation", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint",
+__all__ = ["AuthToken", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event", "Notification",
+           "NotificationSetting", "Webhook", "Invitation", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint",
            "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion",
            "Site", "Summary", "Theme", "ThemeBuild", "User", "UserDepartment", "Visit", "metadata"]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -68,3 +68,16 @@ def record_once(session: Session, name: str, data: dict[str, Any], *, key: str,
     result = session.execute(insert_(EVENT_TABLE).values(**_row(name, data, subject_id, None, key, at or utcnow()))
                              .on_conflict_do_nothing(index_elements=["key"]))
     return bool(result.rowcount)
+
+
+def pending(session: Session, *, limit: int) -> list:
+    """The oldest events not yet dispatched, locked (rows another dispatcher holds are skipped)."""
+    return list(session.execute(
+        select(EVENT_TABLE).where(EVENT_TABLE.c.dispatched_at.is_(None))
+        .order_by(EVENT_TABLE.c.occurred_at, EVENT_TABLE.c.id).limit(limit).with_for_update(skip_locked=True)
+    ).all())
+
+
+def mark_dispatched(session: Session, ids: list[uuid.UUID], *, at: datetime) -> None:
+    if ids:
+        session.execute(update(EVENT_TABLE).where(EVENT_TABLE.c.id.in_(ids)).values(dispatched_at=at))

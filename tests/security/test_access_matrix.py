@@ -105,6 +105,18 @@ MESSAGES_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST",   "/api/invitations/accept"):                     everyone(422),  # no valid link: see tests/users
     ("POST",   "/api/invitations/{invitation_id}/resend"):     admins(201),
     ("DELETE", "/api/invitations/{invitation_id}"):            (401, 403, 403, 403, 204, 401, 401),
+    ("GET",    "/api/notifications"):                          signed_in(200),
+    ("POST",   "/api/notifications/read"):                     signed_in(200),
+    ("GET",    "/api/notifications/unsubscribe"):              everyone(200),  # a page with a button
+    ("POST",   "/api/notifications/unsubscribe"):              everyone(204),  # the link's token decides
+    ("GET",    "/api/me/notification-settings"):               signed_in(200),
+    ("PUT",    "/api/me/notification-settings"):               signed_in(200),
+    ("POST",   "/api/webhooks"):                               admins(201),
+    ("GET",    "/api/webhooks"):                               admins(200),
+    ("DELETE", "/api/webhooks/{webhook_id}"):                  (401, 403, 403, 403, 204, 401, 401),
+    ("GET",    "/api/webhooks/{webhook_id}/deliveries"):       admins(200),
+    ("POST",   "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): admins(202),
+    ("GET",    "/api/deliveries"):                             admins(200),
 }
 # fmt: on
 MATRIX.update(MESSAGES_MATRIX)
@@ -114,10 +126,18 @@ def _messages_world(client, factory, world) -> None:
     """The people-and-messages resources a row's path points at."""
     from api.auth.links import invite
     from api.auth.models import Role
+    from api.messages.models import Delivery, Webhook
 
     invitation = invite(session=factory.session, admin=world.admin.user, email=f"invited-{_unique()}@example.com",
                         display_name="Invited", role=Role.executive, department_ids=[])
-    world.path_values["invitation_id"] = invitation.id
+    hook = Webhook(url="http://127.0.0.1:9/hook", events=["pain_point.created"], secret="s" * 16)
+    factory.session.add(hook)
+    factory.session.flush()
+    delivery = Delivery(key=f"matrix:{hook.id}", channel="webhook", event_name="pain_point.created",
+                        webhook_id=hook.id, occurred_at=hook.created_at, status="sent", payload={"body": "{}"})
+    factory.session.add(delivery)
+    factory.session.commit()
+    world.path_values.update(invitation_id=invitation.id, webhook_id=hook.id, delivery_id=delivery.id)
 
 
 MESSAGES_REQUESTS: dict[tuple[str, str], Callable] = {
@@ -126,7 +146,19 @@ MESSAGES_REQUESTS: dict[tuple[str, str], Callable] = {
     ("POST", "/api/invitations"): lambda w: {"json": {
         "email": f"invitee-{_unique()}@example.com", "display_name": "Invitee", "role": "executive"}},
     ("POST", "/api/invitations/accept"): lambda w: {"json": {"token": "x.y", "password": PASSWORD}},
+    ("POST", "/api/notifications/read"): lambda w: {"json": {"all": True}},
+    ("GET", "/api/notifications/unsubscribe"): lambda w: {"params": _unsubscribe(w)},
+    ("POST", "/api/notifications/unsubscribe"): lambda w: {"params": _unsubscribe(w)},
+    ("PUT", "/api/me/notification-settings"): lambda w: {"json": {"commented": {"email": False}}},
+    ("POST", "/api/webhooks"): lambda w: {"json": {
+        "url": "http://127.0.0.1:9/hook", "events": ["pain_point.created"], "secret": "a-long-enough-secret"}},
 }
+
+
+def _unsubscribe(w) -> dict:
+    from api.messages.mail import unsubscribe_token
+
+    return {"user": str(w.owner.id), "kind": "commented", "token": unsubscribe_token(w.owner.id, "commented")}
 # --- end of people and messages ---
 
 
