@@ -66,8 +66,8 @@ def record_once(session: Session, name: str, data: dict[str, Any], *, key: str,
     dialect = session.get_bind().dialect.name
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = session.execute(insert_(EVENT_TABLE).values(**_row(name, data, subject_id, None, key, at or utcnow()))
-                             .on_conflict_do_nothing(index_elements=["key"]))
-    return bool(result.rowcount)
+                             .on_conflict_do_nothing(index_elements=["key"]).returning(EVENT_TABLE.c.id))
+    return result.first() is not None  # (rowcount is not reliable for ON CONFLICT across drivers)
 
 
 def pending(session: Session, *, limit: int) -> list:

@@ -126,8 +126,8 @@ def send(session: Session, *, force: bool = False, dry_run: bool = False, now: d
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = session.execute(insert_(DigestRun.__table__).values(
         id=run_id, key=key, week_start=monday, forced=force, recipients=0 if digest.quiet else len(people),
-        sent_at=utcnow()).on_conflict_do_nothing(index_elements=["key"])).rowcount
-    if not added:
+        sent_at=utcnow()).on_conflict_do_nothing(index_elements=["key"]).returning(DigestRun.__table__.c.id)).first()
+    if added is None:
         session.rollback()
         return "already sent", digest, people
     if digest.quiet:

@@ -155,7 +155,9 @@ def test_an_overdue_pain_point_tells_its_assignee_once_per_due_date(client, sess
     # A new due date that passes is news again; a resolved pain point is not.
     client.patch(f"/api/pain-points/{pid}", json={"due_date": "2026-11-26"}, headers=manager.headers)
     assert scan_overdue(session, later) == 1
-    client.patch(f"/api/pain-points/{pid}", json={"status": "resolved", "resolution_note": "Done"},
-                 headers=manager.headers)
-    client.patch(f"/api/pain-points/{pid}", json={"due_date": "2026-11-24"}, headers=manager.headers)
+    res = client.patch(f"/api/pain-points/{pid}", json={"status": "resolved", "resolution_note": "Done"},
+                       headers=manager.headers)
+    assert res.status_code == 200, res.text
+    res = client.patch(f"/api/pain-points/{pid}", json={"due_date": "2026-11-24"}, headers=manager.headers)
+    assert res.status_code == 200, res.text
     assert scan_overdue(session, later) == 0
