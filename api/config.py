@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = Field(False, alias="UNDERCOVER_WEBHOOK_ALLOW_PRIVATE")
     messages_worker: bool = Field(True, alias="UNDERCOVER_MESSAGES_WORKER")
     messages_interval: float = Field(2.0, gt=0, alias="UNDERCOVER_MESSAGES_INTERVAL")
+    # How long a worker holds a delivery it is sending; one whose process died is sent again after this.
+    # Keep it well above the longest send (webhooks time out in 10 s, SMTP commands in 30 s).
+    messages_lease_seconds: int = Field(120, ge=1, alias="UNDERCOVER_MESSAGES_LEASE_SECONDS")
     # Invitation and password-reset e-mails: at most this many per hour per address and per requester.
     mail_per_address_hour: int = Field(5, ge=1, alias="UNDERCOVER_MAIL_PER_ADDRESS_HOUR")
     mail_per_requester_hour: int = Field(30, ge=1, alias="UNDERCOVER_MAIL_PER_REQUESTER_HOUR")

@@ -29,7 +29,6 @@ from api.messages import mail, webhooks
 from api.messages.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, NotificationSetting, Webhook
 
 log = logging.getLogger("undercover.messages")
-LEASE = timedelta(minutes=2)  # longer than any one send (webhooks time out in 10 s, SMTP commands in 30 s)
 RETRY_FOR = timedelta(hours=25)  # keep retrying at least 24 hours
 FIRST_DELAY = 30  # seconds; doubling up to MAX_DELAY
 MAX_DELAY = 2 * 3600
@@ -61,7 +60,7 @@ def claim(session: Session, *, limit: int = BATCH, now: datetime | None = None) 
     if not rows:
         session.rollback()
         return []
-    lease = now + LEASE
+    lease = now + timedelta(seconds=get_settings().messages_lease_seconds)
     session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in rows]))
                     .values(claimed_until=lease, attempts=Delivery.attempts + 1))
     session.commit()
@@ -163,6 +162,8 @@ def _ms(started: datetime) -> int:
 def _send_webhooks(session: Session, batch: list[tuple[Delivery, datetime]], client, pool) -> None:
     hooks = {h.id: h for h in session.execute(
         select(Webhook).where(Webhook.id.in_({d.webhook_id for d, _ in batch}))).scalars()}
+    for hook in hooks.values():
+        session.expunge(hook)  # read by the sender threads: never lazily loaded through this session
     session.rollback()
 
     def one(item):

@@ -2,6 +2,7 @@
 the weekly digest when its time comes. Started by api/main.py's lifespan unless UNDERCOVER_MESSAGES_WORKER
 is false; several processes may run it at once (api/messages/deliver.py says why that is safe)."""
 
+import logging
 import time
 
 from sqlmodel import Session
@@ -40,6 +41,7 @@ class MessagesWorker(BackgroundLoop):
 
     def __init__(self, interval: float = 2.0):
         super().__init__(interval)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per webhook call
         self.sender = Sender()
         self.last_checks = 0.0
 

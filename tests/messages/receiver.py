@@ -10,6 +10,7 @@ class Receiver:
         self.requests: list[dict] = []
         self.answers: list[int] = []  # status codes to give, in order; then 200
         self.hang = 0.0  # seconds to wait before answering
+        self.drop_after_hang = False
         self.lock = threading.Lock()
         receiver = self
 
@@ -21,6 +22,8 @@ class Receiver:
                     status = receiver.answers.pop(0) if receiver.answers else 200
                 if receiver.hang:
                     time.sleep(receiver.hang)
+                    if receiver.drop_after_hang:  # the sender is gone by now: answer nothing
+                        return
                 self.send_response(status)
                 if status in (301, 302, 307):
                     self.send_header("Location", "http://127.0.0.1:9/elsewhere")
@@ -42,3 +45,7 @@ class Receiver:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def delivery_ids(self) -> list[str]:
+        with self.lock:
+            return [r["headers"]["X-Undercover-Delivery"] for r in self.requests]
