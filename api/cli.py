@@ -158,6 +158,28 @@ def cmd_themes_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(_: argparse.Namespace) -> int:
+    """The messages worker on its own, in the foreground: with UNDERCOVER_MESSAGES_WORKER=false for the API
+    processes, delivery then never competes with requests for their process."""
+    import signal
+    import threading
+
+    from api.config import get_settings
+    from api.messages.worker import MessagesWorker
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker = MessagesWorker(get_settings().messages_interval)
+    worker.start()
+    print("Messages worker running.", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    worker.stop()
+    return 0
+
+
 def cmd_digest_send(args: argparse.Namespace) -> int:
     from api.messages.digest import send
 
@@ -249,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     themes = sub.add_parser("themes", help="theme commands").add_subparsers(dest="themes_command", required=True)
     themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \
         .set_defaults(func=cmd_themes_rebuild)
+
+    sub.add_parser("worker", help="deliver messages in this process (run the API with "
+                   "UNDERCOVER_MESSAGES_WORKER=false)").set_defaults(func=cmd_worker)
 
     digest = sub.add_parser("digest", help="the weekly digest").add_subparsers(dest="digest_command", required=True)
     send = digest.add_parser("send", help="send this week's digest now, unless it was sent already")

@@ -16,7 +16,10 @@ import asyncio
 import email
 import email.policy
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -24,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 from aiosmtpd.controller import Controller
-from server import cli, fresh_database, running_server
+from server import BENCH_ENV, ROOT, cli, fresh_database, running_server
 from sync import pct, phone
 
 from tests.factories import visit_body
@@ -135,7 +138,13 @@ async def run(args) -> None:
     smtp = Controller(Mailbox(arrivals), hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     env = {"UNDERCOVER_MESSAGES_INTERVAL": "0.2", "UNDERCOVER_WEBHOOK_ALLOW_PRIVATE": "true",
-           "UNDERCOVER_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "UNDERCOVER_SUMMARY_REFRESH_SECONDS": "0"}
+           "UNDERCOVER_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "UNDERCOVER_SUMMARY_REFRESH_SECONDS": "0",
+           "UNDERCOVER_MESSAGES_WORKER": "false" if args.separate_worker else "true"}
+    worker = None
+    if args.separate_worker:  # `undercover worker` in a process of its own
+        worker = subprocess.Popen([sys.executable, "-m", "api", "worker"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  env={**os.environ, **BENCH_ENV, **env, "UNDERCOVER_MESSAGES_WORKER": "true",
+                                       "DATABASE_URL": url, "PYTHONPATH": str(ROOT)})
     with running_server(url, env=env) as server:
         base = server.url
 
@@ -168,12 +177,16 @@ async def run(args) -> None:
         elapsed = max((at for (_, pid), at in arrivals.first.items() if pid in committed), default=t0) - t0
         delivered = arrivals.of(committed)
         outstanding = expected - delivered
+    if worker is not None:
+        worker.terminate()
+        worker.wait(timeout=30)
     smtp.stop()
     for srv, _ in receivers:
         srv.shutdown()
 
     lags = [at - committed[pid] for (_, pid), at in arrivals.first.items() if pid in committed]
-    print(f"database: {args.db}; events: {args.events}; deliveries expected: {expected} "
+    print(f"database: {args.db}; worker: {'its own process' if args.separate_worker else 'in the API process'}; "
+          f"events: {args.events}; deliveries expected: {expected} "
           f"(3 webhooks + 1 e-mail each); phones: {args.phones}")
     print(f"delivered: {delivered} in {elapsed:.1f} s = {delivered / max(elapsed, 1e-9):.0f} "
           f"deliveries/s, {delivered / 4 / max(elapsed, 1e-9):.0f} events/s; duplicates: "
@@ -195,6 +208,8 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=4)
     parser.add_argument("--batches", type=int, default=10, help="measured sync batches per phone, per phase")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for every delivery")
+    parser.add_argument("--separate-worker", action="store_true",
+                        help="deliver from `undercover worker` instead of the API process")
     asyncio.run(run(parser.parse_args()))
 
 
