@@ -41,6 +41,9 @@ def for_kind(kind: str, *, point, event_data: dict, actor_name: str | None) -> T
     if kind == "assigned":
         due = f" Due {point.due_date.isoformat()}." if point.due_date else ""
         return Text("A pain point was assigned to you", f"Assigned to you{by}: “{words}”.{due}", link)
+    if kind == "due_tomorrow":
+        return Text("A pain point assigned to you is due tomorrow",
+                    f"Due {event_data.get('due_date')}: “{words}”.", link)
     if kind == "overdue":
         return Text("A pain point assigned to you is overdue",
                     f"Due {event_data.get('due_date')} and still open: “{words}”.", link)

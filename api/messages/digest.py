@@ -18,6 +18,7 @@ from api.dashboard.service import field_time
 from api.messages.compose import public_url, snippet
 from api.messages.models import Channel, Delivery, DigestRun, Kind, Notification, NotificationSetting
 from api.pain_points.models import PAIN, Status, counted_conditions
+from api.pulse.models import PulseAnswer
 from api.settings.service import org_settings
 from api.themes.models import Theme
 
@@ -133,21 +134,64 @@ def send(session: Session, *, force: bool = False, dry_run: bool = False, now: d
     if digest.quiet:
         session.commit()
         return "quiet", digest, []
-    off = set(session.execute(select(NotificationSetting.user_id, NotificationSetting.channel)
-                              .where(NotificationSetting.kind == Kind.digest,
-                                     NotificationSetting.enabled.is_(False))).all())
-    title, body, link, stamp = digest.title(), digest.body(), public_url("/#/dashboard"), utcnow()
-    email_on = bool(get_settings().smtp_url)
-    for user in people:
-        if (user.id, Channel.inbox) not in off:
-            session.add(Notification(key=f"digest:{key}:{user.id}", user_id=user.id, kind=Kind.digest, title=title,
-                                     body=body, link=link, created_at=stamp))
-        if email_on and (user.id, Channel.email) not in off:
-            session.add(Delivery(key=f"digest:{key}:email:{user.id}", channel=Channel.email, event_name="digest.weekly",
-                                 kind=Kind.digest, user_id=user.id, occurred_at=stamp,
-                                 payload={"title": title, "body": body, "link": link}))
+    _notify(session, f"digest:{key}", [u.id for u in people], Kind.digest, digest.title(), digest.body(),
+            public_url("/#/dashboard"))
     session.commit()
     return "sent", digest, people
+
+
+def _notify(session: Session, key: str, user_ids: list, kind: Kind, title: str, body: str, link: str) -> None:
+    """One message of `kind` to each person, in the inbox and by e-mail, as each one chose; the caller commits."""
+    off = set(session.execute(select(NotificationSetting.user_id, NotificationSetting.channel)
+                              .where(NotificationSetting.kind == kind,
+                                     NotificationSetting.enabled.is_(False))).all())
+    stamp, email_on = utcnow(), bool(get_settings().smtp_url)
+    for user_id in user_ids:
+        if (user_id, Channel.inbox) not in off:
+            session.add(Notification(key=f"{key}:{user_id}", user_id=user_id, kind=kind, title=title, body=body,
+                                     link=link, created_at=stamp))
+        if email_on and (user_id, Channel.email) not in off:
+            session.add(Delivery(key=f"{key}:email:{user_id}", channel=Channel.email, event_name=f"reminder.{kind}",
+                                 kind=kind, user_id=user_id, occurred_at=stamp,
+                                 payload={"title": title, "body": body, "link": link}))
+
+
+REMINDER_DAY = 20
+
+
+def send_monthly_reminders(session: Session, now: datetime | None = None) -> int | None:
+    """From the 20th (organisation time), once a month: executives not yet out in the field this month, and
+    those who have not answered this month's pulse, get a reminder. Returns how many were sent (None: not
+    due, or done already)."""
+    zone = org_zone(session)
+    local = (now or utcnow()).astimezone(zone)
+    if local.day < REMINDER_DAY:
+        session.rollback()
+        return None
+    month = local.strftime("%Y-%m")
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    first = local.date().replace(day=1)
+    added = session.execute(insert_(DigestRun.__table__).values(
+        id=uuid.uuid4(), key=f"reminders:{month}", week_start=first, forced=False, recipients=0, sent_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"]).returning(DigestRun.__table__.c.id)).first()
+    if added is None:
+        session.rollback()
+        return None
+    executives = set(session.execute(select(User.id).where(User.role == Role.executive,
+                                                           User.is_active.is_(True))).scalars())
+    not_out = [r.id for r in field_time(session=session, month=month).not_out_this_month if r.id in executives]
+    answered = set(session.execute(select(PulseAnswer.user_id).where(PulseAnswer.month == month)).scalars())
+    no_pulse = sorted(executives - answered)
+    _notify(session, f"reminders:{month}:field", not_out, Kind.field_reminder, "You have not been out this month",
+            "There is still time this month for a shift, a listened call or a journey walkthrough.",
+            public_url("/#/visits"))
+    _notify(session, f"reminders:{month}:pulse", no_pulse, Kind.pulse_reminder, "This month's pulse is waiting",
+            "Ten questions, two minutes: how did customers fare this month?", public_url("/#/pulse"))
+    session.execute(DigestRun.__table__.update().where(DigestRun.__table__.c.id == added[0])
+                    .values(recipients=len(not_out) + len(no_pulse)))
+    session.commit()
+    return len(not_out) + len(no_pulse)
 
 
 def send_if_due(session: Session) -> str | None:

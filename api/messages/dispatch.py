@@ -14,7 +14,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +38,7 @@ from api.pain_points.models import CLOSED, PAIN, PainPointComment
 from api.privacy.reader import masked
 
 BATCH = 200
+DUE_SOON = "pain_point.due_soon"  # internal: becomes a reminder to the assignee, never a webhook call
 ADVISORY_KEY = 0x756E6D73  # "unms": one dispatcher at a time keeps per-pain-point order
 MANAGERS = (Role.manager, Role.admin)
 
@@ -109,6 +110,8 @@ def recipients(event, ctx: Context) -> list[tuple[uuid.UUID, str]]:
         out.append((point.author_id, Kind.commented))
     elif event.name == "pain_point.overdue" and point.assignee_id and point.status not in CLOSED:
         out.append((point.assignee_id, Kind.overdue))
+    elif event.name == DUE_SOON and point.assignee_id and point.status not in CLOSED:
+        out.append((point.assignee_id, Kind.due_tomorrow))
     seen, kept = set(), []
     for user_id, kind in out:
         user = ctx.users.get(user_id)
@@ -212,17 +215,17 @@ def dispatch_pending(session: Session) -> int:
 
 
 def scan_overdue(session: Session, today: date, limit: int = 500) -> int:
-    """Record pain_point.overdue once per pain point and due date: assigned, open, due before today."""
-    rows = session.execute(
-        select(PAIN.c.id, PAIN.c.due_date, PAIN.c.assignee_id)
-        .where(PAIN.c.assignee_id.is_not(None), PAIN.c.due_date < today, PAIN.c.deleted_at.is_(None),
-               PAIN.c.status.not_in([str(s) for s in CLOSED]))
-        .order_by(PAIN.c.due_date).limit(limit)
-    ).all()
+    """Record pain_point.overdue once per pain point and due date (assigned, open, due before today), and a
+    due-tomorrow reminder once per pain point and due date."""
+    open_assigned = (PAIN.c.assignee_id.is_not(None), PAIN.c.deleted_at.is_(None),
+                     PAIN.c.status.not_in([str(s) for s in CLOSED]))
     added = 0
-    for pid, due, assignee in rows:
-        added += outbox.record_once(session, "pain_point.overdue",
-                                    {"pain_point_id": pid, "due_date": due, "assignee_id": assignee},
-                                    key=f"overdue:{pid}:{due.isoformat()}", subject_id=pid)
+    for name, prefix, when in (("pain_point.overdue", "overdue", PAIN.c.due_date < today),
+                               (DUE_SOON, "due", PAIN.c.due_date == today + timedelta(days=1))):
+        rows = session.execute(select(PAIN.c.id, PAIN.c.due_date, PAIN.c.assignee_id)
+                               .where(*open_assigned, when).order_by(PAIN.c.due_date).limit(limit)).all()
+        for pid, due, assignee in rows:
+            added += outbox.record_once(session, name, {"pain_point_id": pid, "due_date": due, "assignee_id": assignee},
+                                        key=f"{prefix}:{pid}:{due.isoformat()}", subject_id=pid)
     session.commit()
     return added

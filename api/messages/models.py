@@ -18,12 +18,15 @@ class Kind(StrEnum):
     """What a message is about; people choose per kind and channel."""
 
     assigned = "assigned"              # a pain point assigned to you
+    due_tomorrow = "due_tomorrow"      # a pain point assigned to you is due tomorrow
     overdue = "overdue"                # a pain point assigned to you is past its due date
     severity5 = "severity5"            # a severity-5 pain point logged for your department
     status_changed = "status_changed"  # your pain point's status changed
     resolved = "resolved"              # "you said, we did": your pain point was resolved
     commented = "commented"            # someone commented on your pain point
     digest = "digest"                  # the weekly digest (managers)
+    field_reminder = "field_reminder"  # executives: not out in the field yet this month (on the 20th)
+    pulse_reminder = "pulse_reminder"  # executives: this month's pulse is not answered yet (on the 20th)
 
 
 class Channel(StrEnum):

@@ -25,6 +25,7 @@ def run_step(session: Session, sender: Sender, *, checks: bool = True) -> int:
     if checks:
         scan_overdue(session, digest.org_today(session))
         digest.send_if_due(session)
+        digest.send_monthly_reminders(session)
         while dispatch_pending(session):
             pass
     sent, started = 0, time.monotonic()

@@ -106,3 +106,24 @@ def test_the_command_sends_once_dry_runs_and_forces(client, database_url, execut
     forced = run_cli(database_url, "digest", "send", "--force")
     assert "sent to 1 managers" in forced.stdout
     assert len(inbox_of(manager.id)) == 2
+
+
+def test_on_the_20th_executives_not_out_or_without_a_pulse_are_reminded_once(client, session, factory):
+    from api.messages.models import Kind
+
+    out, idle = factory.user(role="executive"), factory.user(role="executive")
+    factory.user(role="manager")
+    now = utcnow()
+    start = now.replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    body = visit_body(start=start, hours=2, pain_points=0)
+    assert client.put(f"/api/visits/{uuid.uuid4()}", json=body, headers=out.headers).status_code == 201
+    questions = client.get("/api/pulse/questions", headers=out.headers).json()
+    answers = [{"question_id": q["id"], "score": 7} if q["kind"] == "scale" else
+               {"question_id": q["id"], "text": "Fine"} for q in questions]
+    assert client.put("/api/pulse/me", json={"answers": answers}, headers=out.headers).status_code == 200
+    assert digest.send_monthly_reminders(session, now=now.replace(day=19)) is None
+    sent = digest.send_monthly_reminders(session, now=now.replace(day=20, hour=12))
+    assert sent == 2
+    assert sorted(n.kind for n in inbox_of(idle.id)) == sorted([Kind.field_reminder, Kind.pulse_reminder])
+    assert inbox_of(out.id) == []
+    assert digest.send_monthly_reminders(session, now=now.replace(day=21)) is None  # once a month

@@ -161,3 +161,19 @@ def test_an_overdue_pain_point_tells_its_assignee_once_per_due_date(client, sess
     res = client.patch(f"/api/pain-points/{pid}", json={"due_date": "2026-11-24"}, headers=manager.headers)
     assert res.status_code == 200, res.text
     assert scan_overdue(session, later) == 0
+
+
+def test_the_assignee_hears_the_day_before_the_due_date(client, session, factory):
+    from api.messages.dispatch import scan_overdue
+    from tests.factories import DAY
+
+    author, manager, assignee = (factory.user(role="executive"), factory.user(role="manager"),
+                                 factory.user(role="manager"))
+    pid = log_point(client, author)
+    client.patch(f"/api/pain-points/{pid}", json={"assignee_id": str(assignee.id), "due_date": "2026-11-21"},
+                 headers=manager.headers)
+    assert scan_overdue(session, DAY.date()) == 1  # 2026-11-20: due tomorrow
+    assert scan_overdue(session, DAY.date()) == 0
+    deliver_all()
+    assert sorted(n.kind for n in inbox_of(assignee.id)) == ["assigned", "due_tomorrow"]
+    assert kinds_by_user().keys() == {assignee.id}
