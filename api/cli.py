@@ -158,6 +158,48 @@ def cmd_themes_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(_: argparse.Namespace) -> int:
+    """The messages worker on its own, in the foreground: with UNDERCOVER_MESSAGES_WORKER=false for the API
+    processes, delivery then never competes with requests for their process."""
+    import signal
+    import threading
+
+    from api.config import get_settings
+    from api.messages.worker import MessagesWorker
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker = MessagesWorker(get_settings().messages_interval)
+    worker.start()
+    print("Messages worker running.", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    worker.stop()
+    return 0
+
+
+def cmd_digest_send(args: argparse.Namespace) -> int:
+    from api.messages.digest import send
+
+    with _session() as session:
+        outcome, digest, people = send(session, force=args.force, dry_run=args.dry_run)
+    week = digest.week_start.isoformat()
+    if outcome == "dry run":
+        print(f"Digest for the week before {week} (dry run: nothing sent) to {len(people)} managers"
+              f"{' (quiet: nothing to say, it would not be sent)' if digest.quiet else ''}:")
+        print(digest.title())
+        print(digest.body())
+    elif outcome == "already sent":
+        print(f"This week's digest ({week}) was sent already; --force sends it again.")
+    elif outcome == "quiet":
+        print(f"Nothing to say for the week before {week}: no digest sent.")
+    else:
+        print(f"Digest for the week before {week} sent to {len(people)} managers.")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from api.operations.backup import BackupError, backup
 
@@ -229,6 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     themes = sub.add_parser("themes", help="theme commands").add_subparsers(dest="themes_command", required=True)
     themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \
         .set_defaults(func=cmd_themes_rebuild)
+
+    sub.add_parser("worker", help="deliver messages in this process (run the API with "
+                   "UNDERCOVER_MESSAGES_WORKER=false)").set_defaults(func=cmd_worker)
+
+    digest = sub.add_parser("digest", help="the weekly digest").add_subparsers(dest="digest_command", required=True)
+    send = digest.add_parser("send", help="send this week's digest now, unless it was sent already")
+    send.add_argument("--dry-run", action="store_true", help="print it and its readers; send nothing")
+    send.add_argument("--force", action="store_true", help="send it even if this week's went out already")
+    send.set_defaults(func=cmd_digest_send)
 
     bak = sub.add_parser("backup", help="write a consistent copy of the whole database to FILE (while serving)")
     bak.add_argument("file")

@@ -44,6 +44,20 @@ class Settings(BaseSettings):
     # Mask e-mail addresses, phone numbers and card numbers in pain-point text shown to managers and in
     # exports (api/privacy/redaction.py). On unless an installation turns it off.
     redact: bool = Field(True, alias="UNDERCOVER_REDACT")
+    # People and messages (api/messages). Links in e-mails start with public_url; an empty smtp_url sends
+    # no e-mail (the in-app inbox still gets every message, and admins are shown invitation links).
+    public_url: str = Field("http://127.0.0.1:8000", alias="UNDERCOVER_PUBLIC_URL")
+    smtp_url: str = Field("", alias="UNDERCOVER_SMTP_URL")
+    mail_from: str = Field("Undercover <undercover@localhost>", alias="UNDERCOVER_MAIL_FROM")
+    webhook_allow_private: bool = Field(False, alias="UNDERCOVER_WEBHOOK_ALLOW_PRIVATE")
+    messages_worker: bool = Field(True, alias="UNDERCOVER_MESSAGES_WORKER")
+    messages_interval: float = Field(2.0, gt=0, alias="UNDERCOVER_MESSAGES_INTERVAL")
+    # How long a worker holds a delivery it is sending; one whose process died is sent again after this.
+    # Keep it well above the longest send (webhooks time out in 10 s, SMTP commands in 30 s).
+    messages_lease_seconds: int = Field(120, ge=1, alias="UNDERCOVER_MESSAGES_LEASE_SECONDS")
+    # Invitation and password-reset e-mails: at most this many per hour per address and per requester.
+    mail_per_address_hour: int = Field(5, ge=1, alias="UNDERCOVER_MAIL_PER_ADDRESS_HOUR")
+    mail_per_requester_hour: int = Field(30, ge=1, alias="UNDERCOVER_MAIL_PER_REQUESTER_HOUR")
 
     @model_validator(mode="after")
     def _secret_required_outside_development(self) -> "Settings":

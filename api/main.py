@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 import api.models  # noqa: F401 - every table known before the first query
+from api.auth.router import invitations_router, users_router
 from api.auth.router import router as auth_router
-from api.auth.router import users_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
 from api.dashboard.service import flow_summary
@@ -22,6 +22,8 @@ from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, field_error, install_error_handlers
 from api.journeys.router import router as journeys_router
+from api.messages.router import router as messages_router
+from api.messages.worker import MessagesWorker
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
@@ -87,8 +89,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-    workers = [w for w, on in ((ThemeWorker(), settings.themes_worker),
-                               (SummaryWorker(), settings.summary_refresh_seconds > 0)) if on]
+    workers = [factory() for factory, on in (
+        (ThemeWorker, settings.themes_worker),
+        (SummaryWorker, settings.summary_refresh_seconds > 0),
+        (lambda: MessagesWorker(settings.messages_interval), settings.messages_worker),
+    ) if on]
     for worker in workers:
         worker.start()
     yield
@@ -113,8 +118,9 @@ def create_app() -> FastAPI:
     summaries.install(SUMMARIES)
 
     api = APIRouter(prefix="/api")
-    for router in (auth_router, users_router, org_router, visits_router, themes_router, operations_router,
-                   review_router, dashboard_router, pulse_router, settings_router, journeys_router):
+    for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
+                   operations_router, review_router, dashboard_router, pulse_router, settings_router,
+                   journeys_router, messages_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

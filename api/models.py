@@ -1,7 +1,24 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from api.auth.models import AuthToken, LoginFailure, LoginThrottle, User
+from api.auth.models import (
+    AuthToken,
+    Invitation,
+    LoginFailure,
+    LoginThrottle,
+    PasswordReset,
+    User,
+    UserDepartment,
+)
 from api.core.naming import metadata
+from api.events.models import Event
+from api.messages.models import (
+    Delivery,
+    DeliveryAttempt,
+    DigestRun,
+    Notification,
+    NotificationSetting,
+    Webhook,
+)
 from api.org.models import Department, Site
 from api.pain_points.models import PainPoint, PainPointComment, PainPointEvent
 from api.pulse.models import PulseAnswer, PulseQuestion
@@ -10,6 +27,7 @@ from api.summaries.models import Summary
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Department", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint", "PainPointComment",
-           "PainPointEmbedding", "PainPointEvent", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme",
-           "ThemeBuild", "ThemeMerge", "User", "Visit", "metadata"]
+__all__ = ["AuthToken", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event", "Notification",
+           "NotificationSetting", "Webhook", "Invitation", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint",
+           "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion",
+           "Site", "Summary", "Theme", "ThemeBuild", "ThemeMerge", "User", "UserDepartment", "Visit", "metadata"]

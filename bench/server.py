@@ -63,10 +63,10 @@ def cpu_of(server: ServerProcess) -> float:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 1, theme_worker: bool = False):
+def running_server(database_url: str, workers: int = 1, theme_worker: bool = False, env: dict | None = None):
     env = {**BENCH_ENV, "UNDERCOVER_LOG_LEVEL": "WARNING", "UNDERCOVER_LOGIN_MAX_FAILURES": "1000",
            # Embedding new pain points competes for the same 2 cores; measured separately on request.
-           "UNDERCOVER_THEMES_WORKER": "true" if theme_worker else "false"}
+           "UNDERCOVER_THEMES_WORKER": "true" if theme_worker else "false", **(env or {})}
     workdir = Path(tempfile.mkdtemp(prefix="undercover-bench-"))
     with ServerProcess(database_url, workdir=workdir, env=env, serve_args=["--workers", str(workers)]) as server:
         yield server

@@ -64,6 +64,9 @@ class LiveServer(ServerProcess):
 
     def __init__(self, database_url: str, workdir: Path, *, port: int | None = None,
                  serve_args: Sequence[str] = (), **env: str):
+        # No message delivery unless a test asks for it, and webhook URLs never resolved: whatever a test
+        # (or the fuzzer) subscribes, nothing is sent, and no name is looked up, outside 127.0.0.0/8.
+        env = {"UNDERCOVER_MESSAGES_WORKER": "false", "UNDERCOVER_WEBHOOK_ALLOW_PRIVATE": "true", **env}
         super().__init__(database_url, workdir=workdir, port=port, env=env, serve_args=serve_args)
         self.http = httpx.Client(base_url=self.url, timeout=30)
 

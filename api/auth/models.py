@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
 from api.core.clock import utcnow
@@ -86,3 +86,44 @@ class LoginThrottle(SQLModel, table=True):
     window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)  # forgotten after this
+
+
+class UserDepartment(SQLModel, table=True):
+    """A user's membership of a department (set by admins and in invitations): how "the owning department's
+    managers" are found."""
+
+    __tablename__ = "user_department"
+
+    user_id: uuid.UUID = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    department_id: uuid.UUID = Field(foreign_key="department.id", primary_key=True, ondelete="CASCADE",
+                                     index=True)
+
+
+class Invitation(SQLModel, table=True):
+    """An admin's invitation: the one-time link (api/auth/links.py) sets a password and creates the user."""
+
+    __tablename__ = "invitation"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, index=True)
+    display_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=String(16))
+    department_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    invited_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link sent to a user (single use, short-lived)."""
+
+    __tablename__ = "password_reset"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

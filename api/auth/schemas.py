@@ -19,6 +19,7 @@ class UserPublic(SQLModel):
     display_name: str
     role: Role
     is_active: bool = True
+    department_ids: list[uuid.UUID] = []
 
 
 class TokenResponse(SQLModel):
@@ -47,6 +48,7 @@ class UserCreate(SQLModel):
     display_name: str = Field(min_length=1, max_length=120)
     role: Role
     password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
+    department_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
 
     _no_nul = field_validator("display_name", "email")(no_nul)
 
@@ -81,10 +83,11 @@ class UserUpdate(SQLModel):
     role: Role = _optional()
     is_active: bool = _optional()
     password: str = _optional(SCHEMA)
+    department_ids: list[uuid.UUID] = _optional(max_length=100)
 
     _no_nul = field_validator("display_name")(no_nul)
 
-    @field_validator("display_name", "role", "is_active", "password", mode="before")
+    @field_validator("display_name", "role", "is_active", "password", "department_ids", mode="before")
     @classmethod
     def _not_null(cls, value, info: ValidationInfo):
         if value is None:
@@ -97,3 +100,58 @@ class UserUpdate(SQLModel):
     @classmethod
     def _strong(cls, value: str, info: ValidationInfo) -> str:
         return check_password(value, [info.data.get("display_name")])
+
+
+class InvitationCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Role
+    department_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+
+    _no_nul = field_validator("display_name", "email")(no_nul)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)
+
+
+class InvitationPublic(SQLModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    department_ids: list[uuid.UUID]
+    created_at: datetime
+    expires_at: datetime
+    link: str | None = Field(
+        default=None, description="The one-time link, shown only when no SMTP server is configured: hand it over")
+
+
+class LinkUse(SQLModel):
+    """An invitation accepted or a password reset confirmed: the token from the link and the new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str) -> str:
+        return check_password(value)
+
+
+class PasswordResetRequest(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)
+
+    _no_nul = field_validator("email")(no_nul)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)

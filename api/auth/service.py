@@ -34,6 +34,13 @@ def sign_in(*, session: Session, email: str, password: str, client_ip: str) -> t
         throttle.failed(session=session, attempt=attempt)
         raise Unauthorized("Incorrect email or password", headers={"WWW-Authenticate": "Bearer"})
     throttle.succeeded(session=session, attempt=attempt)
+    token, row = issue_token(session=session, user=user)
+    session.commit()
+    return token, row, user
+
+
+def issue_token(*, session: Session, user: User) -> tuple[str, AuthToken]:
+    """A new bearer token for `user` (sign-in, an accepted invitation, a password reset); the caller commits."""
     token = new_token()
     row = AuthToken(
         user_id=user.id,
@@ -41,8 +48,7 @@ def sign_in(*, session: Session, email: str, password: str, client_ip: str) -> t
         expires_at=utcnow() + timedelta(days=get_settings().token_days),
     )
     session.add(row)
-    session.commit()
-    return token, row, user
+    return token, row
 
 
 def user_for_token(*, session: Session, token: str) -> User:

@@ -144,3 +144,23 @@ def prune(*, session: Session) -> None:
            .with_for_update(skip_locked=True))
     session.exec(delete(LoginFailure).where(LoginFailure.id.in_(old.scalar_subquery())))
     session.commit()
+
+
+def spend(*, session: Session, scope: str, subject: str, limit: int, window_seconds: int, what: str) -> None:
+    """A fixed-window count of `scope` requests for `subject` (an address, a requester): counts this one, or
+    raises TooMany (429, Retry-After) without counting once `limit` were made in the window. Shares the
+    sign-in limit's table and locking; the caller commits."""
+    now = utcnow()
+    key = _key(scope, subject)
+    _insert_missing(session, [{"key": key, "scope": scope, "failures": 0, "window_started_at": now,
+                               "expires_at": now + timedelta(seconds=window_seconds)}])
+    row = session.exec(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()).one()
+    if row.expires_at <= now:
+        row.failures, row.window_started_at = 0, now
+        row.expires_at = now + timedelta(seconds=window_seconds)
+    if row.failures >= limit:
+        seconds = _seconds_until(row.expires_at, now)
+        session.rollback()
+        raise TooMany(f"Too many {what}; try again in {seconds} seconds", headers={"Retry-After": str(seconds)})
+    row.failures += 1
+    session.add(row)

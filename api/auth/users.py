@@ -4,9 +4,10 @@ import uuid
 
 from sqlmodel import Session, select
 
-from api.auth.models import Role, User, normalise_email
+from api.auth.links import set_departments
+from api.auth.models import Role, User, UserDepartment, normalise_email
 from api.auth.passwords import password_problem
-from api.auth.schemas import UserCreate, UserUpdate
+from api.auth.schemas import UserCreate, UserPublic, UserUpdate
 from api.auth.security import hash_password, verify_password
 from api.auth.service import revoke_all_tokens
 from api.core.clock import utcnow
@@ -27,8 +28,31 @@ def create_user(*, session: Session, data: UserCreate) -> User:
         password_hash=hash_password(data.password),
     )
     session.add(user)
+    session.flush()
+    set_departments(session, user.id, data.department_ids)
     session.commit()
     return user
+
+
+def department_ids(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each user's departments, in one query."""
+    out: dict[uuid.UUID, list[uuid.UUID]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        rows = session.exec(select(UserDepartment.user_id, UserDepartment.department_id)
+                            .where(UserDepartment.user_id.in_(user_ids))
+                            .order_by(UserDepartment.department_id))
+        for user_id, department_id in rows:
+            out[user_id].append(department_id)
+    return out
+
+
+def public_users(session: Session, users: list[User]) -> list[UserPublic]:
+    memberships = department_ids(session, [u.id for u in users])
+    return [UserPublic.model_validate(u, update={"department_ids": memberships[u.id]}) for u in users]
+
+
+def public_user(session: Session, user: User) -> UserPublic:
+    return public_users(session, [user])[0]
 
 
 def list_users(*, session: Session, role: Role | None = None) -> list[User]:
@@ -44,6 +68,7 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> Us
         raise NotFound("No such user")
     changes = data.model_dump(exclude_unset=True)
     password = changes.pop("password", None)
+    departments = changes.pop("department_ids", None)
     if password:  # the rule again, now that the user's own e-mail address and name are known
         problem = password_problem(password, [user.email, user.display_name, changes.get("display_name")])
         if problem:
@@ -53,6 +78,8 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate) -> Us
         user.password_hash = hash_password(password)
     user.updated_at = utcnow()
     session.add(user)
+    if departments is not None:
+        set_departments(session, user.id, departments)
     session.commit()
     if password or changes.get("is_active") is False:
         revoke_all_tokens(session=session, user=user)

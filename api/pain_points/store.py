@@ -16,7 +16,10 @@ from sqlmodel import Session
 
 from api.bulk import bulk_insert
 from api.core.ids import new_id
+from api.events import outbox
 from api.pain_points.models import CLOSED, EVENT, PAIN, PainPoint, PainPointEvent
+
+FREE_TEXT = {"text", "quote", "resolution_note"}  # fields written by a person: never copied into events
 
 
 @dataclass
@@ -34,12 +37,20 @@ def _text(value) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def insert_visit_pain_points(session: Session, rows: list[dict], *, author_id: uuid.UUID, now: datetime) -> None:
+def insert_visit_pain_points(session: Session, rows: list[dict], *, author_id: uuid.UUID, now: datetime,
+                             announce: bool = True) -> None:
     """New pain points of a sync batch (content, id, visit_id, position and the copied visit fields), in one
-    statement on PostgreSQL (api/bulk.py): new, unthemed, untriaged, version 1."""
+    statement on PostgreSQL (api/bulk.py): new, unthemed, untriaged, version 1. `announce`: a
+    pain_point.created event each (not for imported or demo history)."""
     bulk_insert(session, PAIN, rows, {
         "author_id": author_id, "status": "new", "version": 1, "created_at": now, "updated_at": now,
         "deleted_at": None, "theme_id": None, "theme_locked": False, "ref": None, "resolved_at": None})
+    if not announce:
+        return
+    outbox.record_many(session, (("pain_point.created", {
+        "pain_point_id": r["id"], "visit_id": r["visit_id"], "severity": r["severity"],
+        "department_id": r.get("department_id"), "site_id": r.get("site_id"), "author_id": author_id,
+    }, r["id"]) for r in rows), actor_id=author_id, at=now)
 
 
 def rewrite_visit_pain_points(session: Session, rows: list[dict]) -> None:
@@ -97,6 +108,12 @@ def apply_triage(*, session: Session, row: PainPoint, changes: Iterable[Change],
     if changes:
         row.updated_at = now
         session.add(row)
+        # Free text (a resolution note) is named, never copied: messages read and mask it when delivered.
+        outbox.record(session, "pain_point.updated", {
+            "pain_point_id": row.id, "changes": [c.field for c in changes],
+            "values": {c.field: _text(c.new) for c in changes if c.field not in FREE_TEXT},
+            "old_values": {c.field: _text(c.old) for c in changes if c.field not in FREE_TEXT},
+        }, subject_id=row.id, actor_id=actor_id, at=now)
     session.flush()
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from api.auth.models import Role, User
 from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
+from api.events import outbox
 from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN, PainPoint, PainPointComment, PainPointEvent, is_shown
@@ -232,6 +233,9 @@ def add_comment(
         raise Forbidden("Executives comment only on their own pain points")
     comment = PainPointComment(pain_point_id=row.id, author_id=author.id, body=data.body, created_at=utcnow())
     session.add(comment)
+    outbox.record(session, "pain_point.commented", {"pain_point_id": row.id, "comment_id": comment.id,
+                                                    "author_id": author.id}, subject_id=row.id, actor_id=author.id,
+                  at=comment.created_at)
     session.commit()
     return CommentPublic(
         id=comment.id,

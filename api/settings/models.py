@@ -32,6 +32,14 @@ class OrgSettingsBase(SQLModel):
     )
 
 
+    time_zone: str = Field(
+        default="UTC",
+        max_length=64,
+        description="The organisation's IANA time zone (e.g. Europe/London): the weekly digest goes out on Monday "
+        "08:00 there",
+    )
+
+
 class OrgSetting(OrgSettingsBase, table=True):
     """A single row (id 1); absent until an admin first saves, and then the defaults apply."""
 

@@ -21,6 +21,7 @@ from api.auth.users import list_users
 from api.core.clock import utcnow
 from api.db import get_engine
 from api.errors import Conflict
+from api.events import outbox
 from api.org.models import Department, Site
 from api.org.service import list_entities
 from api.pain_points import store
@@ -232,7 +233,10 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
     session.flush()
     placed = {p.id: themes.get(int(label)) if label != engine.UNTHEMED else None
               for p, label in zip(points, labels, strict=True)}
-    store.place_in_themes(session, {p.id: placed[p.id] for p in points if placed[p.id] != p.theme_id})
+    moved = {p.id: placed[p.id] for p in points if placed[p.id] != p.theme_id}
+    store.place_in_themes(session, moved)
+    outbox.record(session, "themes.rebuilt", {"themes": len(kept), "pain_points": len(points), "moved": len(moved)},
+                  at=now)
     session.commit()
 
 

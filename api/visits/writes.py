@@ -20,6 +20,7 @@ from api.auth.models import User
 from api.bulk import bulk_insert
 from api.core.clock import utcnow
 from api.errors import field_error
+from api.events import outbox
 from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
@@ -111,6 +112,7 @@ def write_visits(
     stamp = write_stamp(session, author.id)
     new_visits, changed_visits, new_points, changed_points = [], [], [], []
     replaced: dict[uuid.UUID, list] = {}
+    finished: list = []  # visit.finished events: a visit written with its end time for the first time
     done: set[uuid.UUID] = set()
     claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point id -> the visit of this batch that took it
     for data in writes:
@@ -140,6 +142,10 @@ def write_visits(
         claimed.update(dict.fromkeys((pp.id for pp in data.pain_points), data.id))
         fields = {k: getattr(data, k) for k in VISIT_CONTENT}
         fields["content_hash"] = digest
+        if data.ended_at is not None and (row is None or row.ended_at is None):
+            finished.append(("visit.finished", {"visit_id": data.id, "author_id": author.id, "kind": data.kind,
+                                                "site_id": data.site_id, "started_at": data.started_at,
+                                                "ended_at": data.ended_at}, data.id))
         if row is None:
             fields["id"] = data.id
             new_visits.append(fields)
@@ -169,13 +175,15 @@ def write_visits(
             changed_visits,
         )
         changed_points, lines, live, removed = _replace_pain_points(session, replaced, author.id, now)
-    store.insert_visit_pain_points(session, new_points, author_id=author.id, now=now)
+    store.insert_visit_pain_points(session, new_points, author_id=author.id, now=now, announce=source == "app")
     if changed_points:
         # The stored vector no longer matches the words: without it, the theme worker embeds them again.
         theme_store.forget_vectors(session, [c["b_id"] for c in changed_points if c.pop("retext")])
         store.rewrite_visit_pain_points(session, changed_points)
         triage.relink_duplicates(session, live, removed, author.id, now)
         store.record_changes(session, lines, author.id, now)
+    if source == "app":  # imported and demo history is not news
+        outbox.record_many(session, finished, actor_id=author.id, at=now)
     session.flush()
     return result
 

@@ -7,6 +7,7 @@ away, and finds none of them.
 
 import csv
 import io
+import re
 import uuid
 
 from sqlmodel import select
@@ -22,8 +23,12 @@ EMAIL, PHONE, CARD = "jane.doe@shopper.example", "07700 900123", "4111 1111 1111
 SECRETS = ("jane", "doe@", "shopper", "07700", "900123", "4111", "1111 1111")
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def leaks(text: str) -> list[str]:
-    lowered = text.lower()
+    # Ids are left out first: a random one can hold "4111" or "900123" (one run in a few hundred did).
+    lowered = UUID.sub("", text.lower())
     return [s for s in SECRETS if s in lowered]
 
 
@@ -208,6 +213,25 @@ def test_csv_exports_defuse_formulas_and_the_import_takes_them_back(client, fact
 
 
 ADMINS_ONLY = {"/api/metrics"}
+# --- People and messages (issue 14) ---
+ADMINS_ONLY |= {"/api/invitations", "/api/webhooks", "/api/webhooks/{webhook_id}/deliveries", "/api/deliveries"}
+
+
+def _plant_messages(client, admin, manager, closer, pain_point_id) -> dict:
+    """Messages about the planted pain point: assigned to the reader (their inbox), sent to a webhook."""
+    from api.messages.mail import unsubscribe_token
+    from tests.messages.helpers import deliver_all
+
+    hook = client.post("/api/webhooks", headers=admin.headers, json={
+        "url": "http://127.0.0.1:9/hook", "events": ["pain_point.updated"], "secret": "a-long-enough-secret"})
+    assert hook.status_code == 201, hook.text
+    assert client.patch(f"/api/pain-points/{pain_point_id}", headers=closer.headers,
+                        json={"assignee_id": str(manager.id)}).status_code == 200
+    deliver_all()
+    assert client.get("/api/notifications", headers=manager.headers).json()["unread"] >= 1
+    return {"webhook_id": hook.json()["id"], "unsubscribe": {
+        "user": str(manager.id), "kind": "assigned", "token": unsubscribe_token(manager.id, "assigned")}}
+# --- end of people and messages ---
 
 
 # Path parameters for the outside check, filled from what the test planted.
@@ -231,6 +255,7 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
     assert client.post(f"/api/pain-points/{pain_point_id}/comments", json={"body": f"Card was {CARD}"},
                        headers=executive.headers).status_code == 201
     closer = factory.user(role="manager")  # neither reader below: what people write is raw only to themselves
+    messages = _plant_messages(client, admin, manager, closer, pain_point_id)
     assert client.patch(f"/api/pain-points/{pain_point_id}", headers=closer.headers,
                         json={"status": "wont_fix", "resolution_note": f"Asked {EMAIL}"}).status_code == 200
     questions = client.get("/api/pulse/questions", headers=executive.headers).json()
@@ -240,7 +265,9 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
         assert client.put("/api/pulse/me", json={"answers": [answer]}, headers=person.headers).status_code == 200
 
     values = _path_values({"visit": visit_id, "pain_point": pain_point_id, "theme": theme_id})
-    params = {"/api/visits": {"author_id": str(executive.id)}}
+    values["webhook_id"] = messages["webhook_id"]
+    params = {"/api/visits": {"author_id": str(executive.id)},
+              "/api/notifications/unsubscribe": messages["unsubscribe"]}
     read = 0
     for path, operations in app.openapi()["paths"].items():
         if "get" not in operations:

@@ -99,6 +99,73 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 }
 # fmt: on
 
+# --- People and messages (issue 14): invitations, password reset, inbox, notification settings, webhooks ---
+# fmt: off
+MESSAGES_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # route                                                    anon owner other mgr  admin exp  rev
+    ("POST",   "/api/auth/password-reset"):                    everyone(202),
+    ("POST",   "/api/auth/password-reset/confirm"):            everyone(422),  # no valid link: see tests/users
+    ("POST",   "/api/invitations"):                            admins(201),
+    ("GET",    "/api/invitations"):                            admins(200),
+    ("POST",   "/api/invitations/accept"):                     everyone(422),  # no valid link: see tests/users
+    ("POST",   "/api/invitations/{invitation_id}/resend"):     admins(201),
+    ("DELETE", "/api/invitations/{invitation_id}"):            (401, 403, 403, 403, 204, 401, 401),
+    ("GET",    "/api/notifications"):                          signed_in(200),
+    ("POST",   "/api/notifications/read"):                     signed_in(200),
+    ("GET",    "/api/notifications/unsubscribe"):              everyone(200),  # a page with a button
+    ("POST",   "/api/notifications/unsubscribe"):              everyone(204),  # the link's token decides
+    ("GET",    "/api/me/notification-settings"):               signed_in(200),
+    ("PUT",    "/api/me/notification-settings"):               signed_in(200),
+    ("POST",   "/api/webhooks"):                               admins(201),
+    ("GET",    "/api/webhooks"):                               admins(200),
+    ("DELETE", "/api/webhooks/{webhook_id}"):                  (401, 403, 403, 403, 204, 401, 401),
+    ("GET",    "/api/webhooks/{webhook_id}/deliveries"):       admins(200),
+    ("POST",   "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): admins(202),
+    ("GET",    "/api/deliveries"):                             admins(200),
+}
+# fmt: on
+MATRIX.update(MESSAGES_MATRIX)
+
+
+def _messages_world(client, factory, world) -> None:
+    """The people-and-messages resources a row's path points at."""
+    from api.auth.links import invite
+    from api.auth.models import Role
+    from api.messages.models import Delivery, Webhook
+
+    invitation = invite(session=factory.session, admin=world.admin.user, email=f"invited-{_unique()}@example.com",
+                        display_name="Invited", role=Role.executive, department_ids=[])
+    hook = Webhook(url="http://127.0.0.1:9/hook", events=["pain_point.created"], secret="s" * 16)
+    factory.session.add(hook)
+    factory.session.flush()
+    delivery = Delivery(key=f"matrix:{hook.id}", channel="webhook", event_name="pain_point.created",
+                        webhook_id=hook.id, occurred_at=hook.created_at, status="sent", payload={"body": "{}"})
+    factory.session.add(delivery)
+    factory.session.commit()
+    world.path_values.update(invitation_id=invitation.id, webhook_id=hook.id, delivery_id=delivery.id)
+
+
+MESSAGES_REQUESTS: dict[tuple[str, str], Callable] = {
+    ("POST", "/api/auth/password-reset"): lambda w: {"json": {"email": f"someone-{_unique()}@example.com"}},
+    ("POST", "/api/auth/password-reset/confirm"): lambda w: {"json": {"token": "x.y", "password": PASSWORD}},
+    ("POST", "/api/invitations"): lambda w: {"json": {
+        "email": f"invitee-{_unique()}@example.com", "display_name": "Invitee", "role": "executive"}},
+    ("POST", "/api/invitations/accept"): lambda w: {"json": {"token": "x.y", "password": PASSWORD}},
+    ("POST", "/api/notifications/read"): lambda w: {"json": {"all": True}},
+    ("GET", "/api/notifications/unsubscribe"): lambda w: {"params": _unsubscribe(w)},
+    ("POST", "/api/notifications/unsubscribe"): lambda w: {"params": _unsubscribe(w)},
+    ("PUT", "/api/me/notification-settings"): lambda w: {"json": {"commented": {"email": False}}},
+    ("POST", "/api/webhooks"): lambda w: {"json": {
+        "url": "http://127.0.0.1:9/hook", "events": ["pain_point.created"], "secret": "a-long-enough-secret"}},
+}
+
+
+def _unsubscribe(w) -> dict:
+    from api.messages.mail import unsubscribe_token
+
+    return {"user": str(w.owner.id), "kind": "commented", "token": unsubscribe_token(w.owner.id, "commented")}
+# --- end of people and messages ---
+
 
 @dataclass
 class World:
@@ -153,6 +220,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "json": {"answers": [{"question_id": str(w.path_values["question_id"]), "score": 7}]}},
     ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
+REQUESTS.update(MESSAGES_REQUESTS)
 
 # Before a cell's request: put in place what it acts on (as an admin, whoever calls).
 BEFORE: dict[tuple[str, str], Callable[[object, "World"], None]] = {
@@ -202,6 +270,7 @@ def build_world(client, factory) -> World:
                          "pain_point_id": visit["pain_points"][0]["id"],
                          "question_id": client.get("/api/pulse/questions", headers=owner.headers).json()[0]["id"]}
     world.target_theme_id = target.id
+    _messages_world(client, factory, world)
     return world
 
 

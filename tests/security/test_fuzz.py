@@ -24,6 +24,15 @@ REFUSED_ON_MEANING = {
     # A schema-valid password may still be too weak or common for the password rule (api/auth/passwords.py).
     "POST /api/users": "the password must be strong enough",
     "PATCH /api/users/{user_id}": "the password must be strong enough",
+    # People and messages (issue 14)
+    "POST /api/invitations": "the e-mail address must be valid and the departments must exist",
+    "POST /api/invitations/accept": "the token must come from a live invitation link",
+    "POST /api/auth/password-reset": "the e-mail address must be valid",
+    "POST /api/auth/password-reset/confirm": "the token must come from a live reset link",
+    "POST /api/notifications/read": "ids or all: true",
+    "POST /api/notifications/unsubscribe": "the token must match the person and kind",
+    "POST /api/webhooks": "the URL must be an http(s) address and the events known ones",
+    "GET /api/notifications": "a cursor must be one the list gave out",
 }
 # These revoke the caller's token: each example gets a throwaway token of its own.
 REVOKING = {"POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/me/password"}

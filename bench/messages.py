@@ -1,0 +1,217 @@
+"""Message delivery under load: events delivered to 3 webhooks (local receivers) and by e-mail (a local SMTP
+server), while phones sync.
+
+    .venv/bin/python bench/messages.py --db sqlite
+    .venv/bin/python bench/messages.py --db postgresql --events 10000
+
+Logs `--events` severity-5 pain points (each one event: 3 webhook calls and 1 e-mail to the department's
+manager), then measures, while the worker delivers them, the p95 of bench/sync.py's phones, and compares it
+with the same phones on the same server before any delivery was queued. Prints events/s delivered, p50/p95
+from commit (the sync answer) to arrival, and the sync p95 ratio (the target: at most 1.10).
+Everything listens on 127.0.0.1.
+"""
+
+import argparse
+import asyncio
+import email
+import email.policy
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+from aiosmtpd.controller import Controller
+from server import BENCH_ENV, ROOT, cli, fresh_database, running_server
+from sync import pct, phone
+
+from tests.factories import visit_body
+from tests.server_process import free_port
+
+DATABASE = "undercover_bench_messages"
+PASSWORD = "bench password 123"
+SECRET = "bench-webhook-secret-123"
+POINT = re.compile(r"pain-points/([0-9a-f-]{36})")
+
+
+class Arrivals:
+    """Arrival time of each pain point's message, per channel (first arrival counts), and duplicates."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.first: dict[tuple[str, str], float] = {}
+        self.deliveries: set[str] = set()
+        self.duplicates = 0
+
+    def add(self, channel: str, point_id: str, delivery_id: str) -> None:
+        now = time.perf_counter()
+        with self.lock:
+            if delivery_id in self.deliveries:
+                self.duplicates += 1
+            self.deliveries.add(delivery_id)
+            self.first.setdefault((channel, point_id), now)
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.deliveries)
+
+    def of(self, points: dict) -> int:
+        """Messages that arrived about these pain points (one per channel each)."""
+        with self.lock:
+            return sum(1 for (_, pid) in self.first if pid in points)
+
+
+def receiver(arrivals: Arrivals, name: str) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            arrivals.add(name, body["data"]["pain_point"]["id"], self.headers["X-Undercover-Delivery"])
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/{name}"
+
+
+class Mailbox:
+    def __init__(self, arrivals: Arrivals) -> None:
+        self.arrivals = arrivals
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        found = POINT.search(msg.get_body(("plain",)).get_content())
+        self.arrivals.add("email", found.group(1) if found else "?", msg["Message-ID"])
+        return "250 OK"
+
+
+async def log_events(base: str, token: str, events: int, department_id: str, committed: dict) -> None:
+    """`events` severity-5 pain points, 100 per visit, 10 visits per request; each batch's commit time kept."""
+    per_visit, per_request = 100, 10
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        left = events
+        while left > 0:
+            visits = []
+            for _ in range(per_request):
+                n = min(per_visit, left)
+                if n <= 0:
+                    break
+                left -= n
+                visits.append(visit_body(id=str(uuid.uuid4()), pain_points=[f"Bench alert {i}" for i in range(n)],
+                                         severity=5, department_id=department_id, quote=None))
+            res = await c.post("/api/sync", json={"visits": visits, "cursor": None})
+            assert res.status_code == 200, res.text[:300]
+            at = time.perf_counter()
+            for v in visits:
+                for p in v["pain_points"]:
+                    committed[p["id"]] = at
+
+
+async def sync_p95(base: str, tokens: list[str], batches: int) -> float:
+    latencies: list[float] = []
+    await asyncio.gather(*(phone(base, t, batches, 20, 5, latencies, []) for t in tokens))
+    return pct(latencies, 95)
+
+
+async def run(args) -> None:
+    url = fresh_database(args.db, DATABASE)
+    cli(url, "migrate")
+    for email_, role in [("admin@bench.example", "admin"), ("manager@bench.example", "manager"),
+                         ("field@bench.example", "executive")] + [
+            (f"phone{i}@bench.example", "executive") for i in range(args.phones)]:
+        cli(url, "create-user", email_, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+    arrivals = Arrivals()
+    receivers = [receiver(arrivals, f"hook{i}") for i in range(3)]
+    smtp_port = free_port()
+    smtp = Controller(Mailbox(arrivals), hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    env = {"UNDERCOVER_MESSAGES_INTERVAL": "0.2", "UNDERCOVER_WEBHOOK_ALLOW_PRIVATE": "true",
+           "UNDERCOVER_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "UNDERCOVER_SUMMARY_REFRESH_SECONDS": "0",
+           "UNDERCOVER_MESSAGES_WORKER": "false" if args.separate_worker else "true"}
+    worker = None
+    if args.separate_worker:  # `undercover worker` in a process of its own
+        worker = subprocess.Popen([sys.executable, "-m", "api", "worker"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  env={**os.environ, **BENCH_ENV, **env, "UNDERCOVER_MESSAGES_WORKER": "true",
+                                       "DATABASE_URL": url, "PYTHONPATH": str(ROOT)})
+    with running_server(url, env=env) as server:
+        base = server.url
+
+        def token(e: str) -> str:
+            return httpx.post(f"{base}/api/auth/token", data={"username": e, "password": PASSWORD}).json()[
+                "access_token"]
+
+        admin = {"Authorization": f"Bearer {token('admin@bench.example')}"}
+        phones = [token(f"phone{i}@bench.example") for i in range(args.phones)]
+        department = httpx.post(f"{base}/api/departments", json={"name": "Stores"}, headers=admin).json()["id"]
+        users = httpx.get(f"{base}/api/users", headers=admin).json()
+        manager = next(u for u in users if u["email"] == "manager@bench.example")
+        httpx.patch(f"{base}/api/users/{manager['id']}", json={"department_ids": [department]}, headers=admin)
+
+        await asyncio.gather(*(phone(base, t, 1, 20, 5, [], []) for t in phones))  # warm-up
+        baseline = await sync_p95(base, phones, args.batches)
+
+        for _, hook_url in receivers:
+            res = httpx.post(f"{base}/api/webhooks", headers=admin, json={
+                "url": hook_url, "events": ["pain_point.created"], "secret": SECRET})
+            assert res.status_code == 201, res.text
+        committed: dict[str, float] = {}
+        t0 = time.perf_counter()
+        await log_events(base, token("field@bench.example"), args.events, department, committed)
+        during = await sync_p95(base, phones, args.batches)
+        expected = args.events * 4
+        deadline = time.monotonic() + args.timeout
+        while arrivals.of(committed) < expected and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        elapsed = max((at for (_, pid), at in arrivals.first.items() if pid in committed), default=t0) - t0
+        delivered = arrivals.of(committed)
+        outstanding = expected - delivered
+    if worker is not None:
+        worker.terminate()
+        worker.wait(timeout=30)
+    smtp.stop()
+    for srv, _ in receivers:
+        srv.shutdown()
+
+    lags = [at - committed[pid] for (_, pid), at in arrivals.first.items() if pid in committed]
+    print(f"database: {args.db}; worker: {'its own process' if args.separate_worker else 'in the API process'}; "
+          f"events: {args.events}; deliveries expected: {expected} "
+          f"(3 webhooks + 1 e-mail each); phones: {args.phones}")
+    print(f"delivered: {delivered} in {elapsed:.1f} s = {delivered / max(elapsed, 1e-9):.0f} "
+          f"deliveries/s, {delivered / 4 / max(elapsed, 1e-9):.0f} events/s; duplicates: "
+          f"{arrivals.duplicates}; outstanding: {outstanding} (the phones' own pain points were delivered too: "
+          f"{arrivals.count() - delivered} more)")
+    if lags:
+        print(f"commit -> delivery ms: p50 {pct(lags, 50):.0f}  p95 {pct(lags, 95):.0f}  p99 {pct(lags, 99):.0f}")
+    ratio = during / baseline if baseline else float("nan")
+    print(f"sync p95 ms: without deliveries {baseline:.0f}, while delivering {during:.0f}: ratio {ratio:.2f} "
+          f"({'OK' if ratio <= 1.10 else 'OVER the 1.10 target'})")
+    if outstanding:
+        raise SystemExit(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--phones", type=int, default=4)
+    parser.add_argument("--batches", type=int, default=10, help="measured sync batches per phone, per phase")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for every delivery")
+    parser.add_argument("--separate-worker", action="store_true",
+                        help="deliver from `undercover worker` instead of the API process")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
