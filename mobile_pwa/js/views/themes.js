@@ -58,6 +58,7 @@ export async function render(main, [query], ctx) {
   let themes = [];
   let pollTimer = 0;
   let stopped = false;
+  let drawn = 0;
   const labels = weekLabels(12);
 
   async function drawList() {
@@ -67,11 +68,23 @@ export async function render(main, [query], ctx) {
     themes = res.data;
     const offline = Boolean(res.asOf) || !api.online();
     const shown = themes.filter((t) => t.count > 0 || t.pinned);
+    const list = h('ol', { class: 'themes' });
     listBox.replaceChildren(...[asOfNote(res.asOf), computedNote(themes[0]?.as_of),
       h('h2', {}, `${shown.length} ${shown.length === 1 ? 'theme' : 'themes'}, by impact`),
-      shown.length ? h('ol', { class: 'themes' }, shown.map((t, i) => h('li', {}, themeCard(t, i + 1, offline))))
+      shown.length ? list
         : h('p', {}, Object.keys(filters).length > 1 ? 'No themes match these filters.'
           : 'No themes in this period yet. Themes appear once pain points are synced and the themes are built.')].filter(Boolean));
+    appendCards(list, shown, offline, ++drawn, 0);
+  }
+
+  // The cards that fill the screen at once, the rest two at a time, each pair in a task of its own: 30-odd
+  // cards (each with a chart and its table) built in one go kept the page from answering a tap for a while.
+  // A newer drawList stops an older one's remaining cards.
+  function appendCards(list, shown, offline, run, from) {
+    if (stopped || run !== drawn) return;
+    const to = from + (from ? 2 : 3);
+    list.append(...shown.slice(from, to).map((t, i) => h('li', {}, themeCard(t, from + i + 1, offline))));
+    if (to < shown.length) setTimeout(() => appendCards(list, shown, offline, run, to));
   }
 
   function say(message) {
