@@ -19,8 +19,8 @@ export function tokenValid(s = session) {
 }
 
 export async function saveSession(value) {
+  await put('kv', value, 'session'); // stored first: a flush meanwhile must not find the new token missing
   session = value;
-  await put('kv', value, 'session');
   emit('session', 'signed-in');
 }
 
@@ -39,6 +39,15 @@ export async function tokenRejected(refused = session && session.token) {
     session = { ...session, token: null };
     emit('session', 'expired');
   }
+}
+
+/**
+ * A page keeps its own copy of the session; the service worker or another tab may have forgotten a refused
+ * token meanwhile. Checked before each flush, so a page never pushes with a token the server already refused.
+ */
+export async function checkStoredToken() {
+  const stored = await get('kv', 'session');
+  if (session && session.token && !(stored && stored.token)) await tokenRejected(session.token);
 }
 
 export function forgetSession() {

@@ -41,7 +41,7 @@ export const withOutboxLock = (fn) => (navigator.locks ? navigator.locks.request
  */
 export function flushOutbox({ onAnswer, storedSession = false } = {}) {
   return withOutboxLock(async () => {
-    if (storedSession) await api.loadSession();
+    await (storedSession ? api.loadSession() : api.checkStoredToken());
     const result = await pushAndPull(onAnswer);
     announce(result);
     return result;
