@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import ADMIN_EMAIL, EXEC_EMAIL, Phone, Server, template_database, wait_for
+from tests.e2e.test_pwa_layout import SMALL_TARGETS
 from tests.factories import PASSWORD
 from tests.messages.smtp_server import SmtpServer
 
@@ -89,6 +90,14 @@ def open_people(phone: Phone):
     return phone.page.get_by_role("form", name="Invite someone")
 
 
+def fits_a_small_phone(page) -> None:
+    """At 320 px: nothing wider than the screen, and every button a large enough target."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.evaluate(SMALL_TARGETS) == []
+
+
 def invite(form, email: str, name: str, role: str = "executive", departments: tuple[str, ...] = ()) -> None:
     form.get_by_label("Email").fill(email)
     form.get_by_label("Name").fill(name)
@@ -122,6 +131,8 @@ def test_admin_invites_an_executive_and_the_emailed_link_sets_a_password_and_sig
     expect(admin.page.get_by_role("status").filter(has_text="Invitation e-mailed to nia@example.com")).to_be_visible()
     expect(admin.page.get_by_role("heading", name="Hand this link to Nia Newcomer")).to_have_count(0)
     expect(admin.page.get_by_role("button", name="Resend the invitation to Nia Newcomer")).to_be_visible()
+    expect(admin.page.get_by_role("listitem").filter(has_text="nia@example.com")).to_contain_text(
+        "Executive · Store operations")
 
     link = emailed_link(smtp, "nia@example.com", "accept-invitation")
     assert link.startswith(mail_server.url + "/#/accept-invitation?token=")
@@ -168,6 +179,7 @@ def test_without_smtp_the_admin_hands_over_the_link_resends_and_withdraws(browse
     first_link = page.get_by_label("One-time link for sam@example.com").input_value()
     assert first_link.startswith(plain_server.url + "/#/accept-invitation?token=")
     expect(page.get_by_text("The link works once and expires in 7 days")).to_be_visible()
+    fits_a_small_phone(page)
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_text("Link copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == first_link
@@ -233,6 +245,15 @@ def test_admin_changes_role_and_departments_and_deactivates_after_confirming(bro
     erin.get_by_role("button", name="Reactivate").click()
     expect(page.get_by_role("status").filter(has_text="Erin Exec can sign in again.")).to_be_visible()
     expect(erin.get_by_text("Deactivated", exact=True)).to_have_count(0)
+
+    # Offline: the last copy, said to be one, and every change disabled.
+    admin.context.set_offline(True)
+    page.reload()
+    expect(admin.sync_state()).to_have_text("Offline")
+    expect(page.get_by_text("Offline: showing what this device saved")).to_be_visible()
+    expect(erin).to_contain_text("Manager · Customer service, Logistics")
+    expect(page.get_by_role("button", name="Send invitation")).to_be_disabled()
+    expect(erin.get_by_role("button", name="Deactivate")).to_be_disabled()
     assert admin.console == []
 
 
@@ -344,4 +365,6 @@ def test_admin_keeps_sites_and_departments_on_settings(browser, plain_server, ph
 
     failed = page.get_by_role("region", name="Failed deliveries")
     expect(failed).to_contain_text("None: every e-mail and webhook call so far was delivered")
+    expect(page.get_by_role("main")).not_to_contain_text("null")
+    fits_a_small_phone(page)
     assert admin.console == []

@@ -25,6 +25,8 @@ export async function render(main) {
   const asOf = reads.map((r) => r.asOf).find(Boolean);
   const offline = Boolean(asOf) || !api.online();
   const departments = reads[2].data.slice().sort((a, b) => a.name.localeCompare(b.name));
+  const departmentNames = (ids) => ids.map((id) => (departments.find((d) => d.id === id) || { name: 'Unknown department' }).name)
+    .sort((a, b) => a.localeCompare(b)).join(', ') || 'No department';
   const me = api.currentUser();
   const notice = h('p', { role: 'status', tabindex: '-1', class: 'notice' });
   const say = (text) => { notice.textContent = text; notice.focus(); };
@@ -134,7 +136,8 @@ export async function render(main) {
     const who = inv.display_name || inv.email;
     return h('li', { class: 'card' },
       h('h3', {}, who),
-      h('p', {}, `${inv.email} · ${roleName(inv.role)} · expires ${when(inv.expires_at)}`),
+      h('p', {}, `${inv.email} · ${roleName(inv.role)} · ${departmentNames(inv.department_ids)}`),
+      h('p', { class: 'hint' }, `The link expires ${when(inv.expires_at)}.`),
       h('div', { class: 'row' },
         inv.link ? h('button', { type: 'button', class: 'btn small', onclick: () => announce(inv), 'aria-label': `Show the link for ${who}` }, 'Show link') : null,
         h('button', {
@@ -162,7 +165,6 @@ export async function render(main) {
   function personCard(u) {
     const titleId = nextId('person');
     const self = me && me.id === u.id;
-    const names = u.department_ids.map((id) => (departments.find((d) => d.id === id) || { name: 'Unknown department' }).name).sort((a, b) => a.localeCompare(b));
     const role = field('Role', (id) => select(id, ROLES, u.role), self ? 'You cannot change your own role.' : '');
     role.control.disabled = self;
     const picker = departmentPicker(u.department_ids);
@@ -194,7 +196,7 @@ export async function render(main) {
     return h('article', { class: 'card', 'aria-labelledby': titleId },
       h('h3', { id: titleId }, u.display_name, self ? ' (you)' : ''),
       h('p', {}, u.email),
-      h('p', {}, `${roleName(u.role)} · ${names.length ? names.join(', ') : 'No department'}`,
+      h('p', {}, `${roleName(u.role)} · ${departmentNames(u.department_ids)}`,
         u.is_active ? '' : [' · ', h('span', { class: 'badge rejected' }, 'Deactivated')]),
       h('details', { class: 'edit' }, h('summary', {}, 'Change role or departments'), form),
       self ? null : h('button', {

@@ -34,7 +34,7 @@ export function entityList(which, rows, offline, say) {
     const sorted = list.slice().sort((a, b) => a.name.localeCompare(b.name));
     const active = sorted.filter((r) => r.is_active);
     const archived = sorted.filter((r) => !r.is_active);
-    box.replaceChildren(
+    box.replaceChildren(...[
       h('h2', { id: headingId }, e.title),
       h('p', { class: 'hint' }, e.note),
       active.length ? h('ul', { class: 'plain-list' }, active.map((r) => h('li', { class: 'card' }, item(r))))
@@ -46,7 +46,7 @@ export function entityList(which, rows, offline, say) {
           type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Restore ${r.name}`,
           onclick: async () => { const res = await change(r, { is_active: true }, `${r.name} is in use again.`); if (res.error) say(res.error); },
         }, 'Restore')))) : null,
-    );
+    ].filter(Boolean));
   }
 
   function item(r) {

@@ -58,7 +58,7 @@ export async function render(main) {
     const draw = (list) => {
       const active = list.filter((q) => q.is_active);
       const retired = list.filter((q) => !q.is_active);
-      box.replaceChildren(
+      box.replaceChildren(...[ // replaceChildren would write a null as the text "null"
         h('h2', { id: 'pulse-q' }, 'Pulse questions'),
         h('p', {}, `${active.length} of at most ${MAX_ACTIVE} questions are asked each month. Retiring a question keeps its past answers.`),
         h('ol', { class: 'plain-list' }, active.map((q, i) => h('li', {}, questionForm(q, i + 1)))),
@@ -66,7 +66,7 @@ export async function render(main) {
         retired.length ? h('h3', {}, 'Retired questions') : null,
         retired.length ? h('ul', { class: 'plain-list' }, retired.map((q) => h('li', { class: 'card' }, h('p', {}, q.text),
           h('button', { type: 'button', class: 'btn small', disabled: offline || active.length >= MAX_ACTIVE, onclick: () => change(q, { is_active: true }, 'Asked again from now on.') }, 'Ask again')))) : null,
-      );
+      ].filter(Boolean));
     };
     const reload = async (message) => {
       const res = await load('/api/pulse/questions?include_retired=true');
