@@ -4,14 +4,17 @@ sign in; a forgotten password is reset from the e-mailed link; sites and departm
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.e2e.conftest import ADMIN_EMAIL, EXEC_EMAIL, Phone, Server, template_database, wait_for
 from tests.e2e.test_pwa_layout import SMALL_TARGETS
 from tests.factories import PASSWORD
-from tests.messages.smtp_server import SmtpServer
+from tests.messages.smtp_server import SmtpServer, free_port
 
 pytestmark = [pytest.mark.e2e]
 
@@ -368,3 +371,43 @@ def test_admin_keeps_sites_and_departments_on_settings(browser, plain_server, ph
     expect(page.get_by_role("main")).not_to_contain_text("null")
     fits_a_small_phone(page)
     assert admin.console == []
+
+
+def test_admin_sees_an_invitation_email_that_failed_for_good_on_settings(browser, tmp_path, tmp_root, phones):
+    """The e-mail server is down (nothing listens on its port): the worker really tries and fails. Only the
+    25 hours of retrying are skipped, by making the delivery that much older in the database."""
+    from playwright.sync_api import expect
+
+    server = people_server(tmp_path, tmp_root, f"smtp://127.0.0.1:{free_port()}")
+    try:
+        admin = new_phone(browser, server, phones)
+        admin.sign_in(ADMIN_EMAIL)
+        invite(open_people(admin), "una@example.com", "Una Unreached")
+        sent = admin.page.get_by_role("status").filter(has_text="Invitation e-mailed to una@example.com")
+        expect(sent).to_be_visible()
+
+        database = tmp_path / "undercover.db"
+
+        def tried() -> list:
+            with closing(sqlite3.connect(database, timeout=10)) as db:
+                return db.execute("SELECT id, created_at FROM delivery WHERE channel = 'email' AND attempts > 0 "
+                                  "AND claimed_until IS NULL AND status = 'pending'").fetchall()
+
+        rows = wait_for(tried, 30, what="a first, failed attempt to send the invitation")
+        with closing(sqlite3.connect(database, timeout=10)) as db:
+            for delivery_id, created_at in rows:
+                older = (datetime.fromisoformat(created_at) - timedelta(hours=26)).isoformat(sep=" ")
+                db.execute("UPDATE delivery SET created_at = ?, next_attempt_at = ? WHERE id = ?",
+                           (older, older, delivery_id))
+            db.commit()
+        with server.client(ADMIN_EMAIL) as c:
+            wait_for(lambda: c.get("/api/deliveries").json(), 30, what="the delivery to fail for good")
+
+        admin.navigate("Settings")
+        failed = admin.page.get_by_role("region", name="Failed deliveries")
+        expect(failed.get_by_role("listitem")).to_have_count(1)
+        expect(failed).to_contain_text("E-mail · invitation")
+        expect(failed).to_contain_text("attempt(s); last answer: ConnectionRefusedError")
+        assert admin.console == []
+    finally:
+        server.stop()

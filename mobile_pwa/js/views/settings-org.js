@@ -102,13 +102,15 @@ export function entityList(which, rows, offline, say) {
   return box;
 }
 
+const EVENTS = { 'auth.invitation': 'invitation', 'auth.password_reset': 'password-reset link' };
+
 /** E-mails and webhook calls that failed for good (newest first), so that an admin can see what never arrived. */
 export function failedDeliveries({ data: rows, error }) {
   return h('section', { 'aria-labelledby': 'failed-h' },
     h('h2', { id: 'failed-h' }, 'Failed deliveries'),
     error ? h('p', { class: 'error' }, error) : rows.length
       ? h('ul', { class: 'plain-list' }, rows.slice(0, 20).map((d) => h('li', { class: 'card' },
-        h('p', {}, `${d.channel === 'email' ? 'E-mail' : 'Webhook'} · ${d.event} · ${when(d.created_at)}`),
+        h('p', {}, `${d.channel === 'email' ? 'E-mail' : 'Webhook'} · ${EVENTS[d.event] || d.event} · ${when(d.created_at)}`),
         h('p', { class: 'hint' }, `${d.attempts} attempt(s); last answer: ${d.last_error || (d.last_status_code ? `HTTP ${d.last_status_code}` : 'none')}`))))
       : h('p', {}, 'None: every e-mail and webhook call so far was delivered or is still being tried.'));
 }
