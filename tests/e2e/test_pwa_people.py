@@ -302,6 +302,21 @@ def test_forgot_password_the_emailed_link_sets_a_new_one_and_the_old_one_stops_w
     link = emailed_link(smtp, EXEC_EMAIL, "reset-password")
     assert smtp.inbox.to("nobody@example.com") == []
 
+    # Two different passwords, then a weak one: each refused under its field, and the link still works after.
+    page.goto(link)
+    new, repeat = page.get_by_label("New password", exact=True), page.get_by_label("Repeat the new password")
+    new.fill(NEW_PASSWORD)
+    repeat.fill(NEW_PASSWORD + "!")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_text("The two passwords are not the same.")).to_be_visible()
+    expect(repeat).to_have_attribute("aria-invalid", "true")
+    new.fill("password123")
+    repeat.fill("password123")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_text("The password is too easy to guess")).to_be_visible()
+    expect(new).to_be_focused()
+    expect(repeat).not_to_have_attribute("aria-invalid", "true")
+
     set_password(phone, link, heading="Choose a new password", button="Set new password")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Erin Exec")
 
