@@ -176,6 +176,11 @@ def test_without_smtp_the_admin_hands_over_the_link_resends_and_withdraws(browse
     expect(form.get_by_text("Not a valid email address.")).to_be_visible()
     expect(email).to_be_focused()
 
+    email.fill(EXEC_EMAIL)
+    form.get_by_role("button", name="Send invitation").click()
+    expect(form.get_by_text(f"A user with email {EXEC_EMAIL} already exists")).to_be_visible()
+    expect(email).to_have_attribute("aria-invalid", "true")
+
     email.fill("sam@example.com")
     form.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("heading", name="Hand this link to Sam Somebody")).to_be_visible()

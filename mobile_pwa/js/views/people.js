@@ -87,8 +87,9 @@ export async function render(main) {
       const res = await send('/api/invitations', 'POST', {
         email: email.control.value.trim(), display_name: name.control.value.trim(), role: role.control.value, department_ids: picker.ids(),
       });
+      if (res.status === 409) res.detail = [{ loc: ['email'], msg: res.error }]; // someone has this address already
       if (res.error) {
-        error.textContent = res.status === 422 ? fieldErrors(fields, res) : res.error;
+        error.textContent = [409, 422].includes(res.status) ? fieldErrors(fields, res) : res.error;
         return;
       }
       form.reset();
