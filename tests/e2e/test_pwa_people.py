@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -428,6 +428,16 @@ def test_admin_sees_an_invitation_email_that_failed_for_good_on_settings(browser
         expect(failed.get_by_role("listitem")).to_have_count(1)
         expect(failed).to_contain_text("E-mail · invitation")
         expect(failed).to_contain_text("attempt(s); last answer: ConnectionRefusedError")
+
+        # Seven days later the pending invitation says its link has expired.
+        with closing(sqlite3.connect(database, timeout=10)) as db:
+            past = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)  # SQLite holds naive UTC
+            db.execute("UPDATE invitation SET expires_at = ?", (past.isoformat(sep=" "),))
+            db.commit()
+        admin.navigate("People")
+        invitation = admin.page.get_by_role("listitem").filter(has_text="una@example.com")
+        expect(invitation).to_contain_text("The link expired")
+        expect(invitation.get_by_role("button", name="Resend the invitation to Una Unreached")).to_be_enabled()
         assert admin.console == []
     finally:
         server.stop()

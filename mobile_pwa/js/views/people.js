@@ -135,12 +135,14 @@ export async function render(main) {
 
   function invitationItem(inv) {
     const who = inv.display_name || inv.email;
+    const expired = Date.parse(inv.expires_at) <= Date.now();
     return h('li', { class: 'card' },
       h('h3', {}, who),
       h('p', {}, `${inv.email} · ${roleName(inv.role)} · ${departmentNames(inv.department_ids)}`),
-      h('p', { class: 'hint' }, `The link expires ${when(inv.expires_at)}.`),
+      h('p', { class: expired ? 'error' : 'hint' },
+        expired ? `The link expired ${when(inv.expires_at)}: resend it for a new one.` : `The link expires ${when(inv.expires_at)}.`),
       h('div', { class: 'row' },
-        inv.link ? h('button', { type: 'button', class: 'btn small', onclick: () => announce(inv), 'aria-label': `Show the link for ${who}` }, 'Show link') : null,
+        inv.link && !expired ? h('button', { type: 'button', class: 'btn small', onclick: () => announce(inv), 'aria-label': `Show the link for ${who}` }, 'Show link') : null,
         h('button', {
           type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Resend the invitation to ${who}`,
           onclick: async () => {
