@@ -89,7 +89,7 @@ async function route() {
   const token = ++routeToken;
   const session = api.currentSession();
   let hash = location.hash || '#/';
-  if (!session || !session.user) hash = '#/signin';
+  if ((!session || !session.user) && !screenFor(hash).screen.open) hash = '#/signin';
   const { screen, params } = screenFor(hash);
   let view = loaded.get(screen.name);
   if (view && view === currentView && cleanup && typeof view.update === 'function' && view.update(params) === true) {

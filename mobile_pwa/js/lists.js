@@ -50,7 +50,7 @@ export function computedNote(asOf) {
   return h('p', { class: 'muted' }, `Figures as of ${when(asOf)}; they refresh every minute or so.`);
 }
 
-/** Sends a change: { data } or { error } with a readable message. */
+/** Sends a change: { data } or { error } with a readable message (and a 422's field-level `detail`). */
 export async function send(path, method, json) {
   if (!api.online()) return { error: 'You are offline: this change needs a connection.' };
   try {
@@ -59,13 +59,44 @@ export async function send(path, method, json) {
     if (!res.ok) {
       let message = api.describeError(res);
       if (res.data && Array.isArray(res.data.errors)) message += ` ${res.data.errors.map((e) => e.error).join(' ')}`;
-      return { error: message, status: res.status };
+      return { error: message, status: res.status, detail: res.data && res.data.detail };
     }
     return { data: res.data };
   } catch (err) {
     if (err instanceof api.NetworkError) return { error: 'No connection: the change was not sent. Try again.' };
     throw err;
   }
+}
+
+/**
+ * Shows a refused change's field-level messages under their fields (`fields`: { name: field() of ui.js }),
+ * marks those fields invalid and focuses the first; returns what no field took, as one sentence ('' when
+ * every message found its field). Called without an answer, it clears the messages.
+ */
+export function fieldErrors(fields, res) {
+  for (const f of Object.values(fields)) {
+    if (!f.error) {
+      f.error = h('p', { class: 'error', id: `${f.hint.id}-error` });
+      f.wrap.append(f.error);
+      f.control.setAttribute('aria-describedby', `${f.hint.id} ${f.error.id}`);
+    }
+    f.error.textContent = '';
+    f.control.removeAttribute('aria-invalid');
+  }
+  if (!res) return '';
+  const detail = Array.isArray(res.detail) ? res.detail : [];
+  const rest = [];
+  let first = null;
+  for (const e of detail) {
+    const f = fields[e.loc && e.loc[0]];
+    const msg = String(e.msg || 'Not valid').replace(/^Value error, /, '').replace(/\.?$/, '.');
+    if (!f) { rest.push(msg); continue; }
+    f.error.textContent = `${f.error.textContent} ${msg[0].toUpperCase()}${msg.slice(1)}`.trim();
+    f.control.setAttribute('aria-invalid', 'true');
+    first = first || f.control;
+  }
+  if (first) first.focus();
+  return detail.length ? rest.join(' ') : res.error;
 }
 
 /** A select with a first "any" choice, for filters and pickers. */

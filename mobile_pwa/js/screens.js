@@ -19,6 +19,7 @@ const MANAGERS = ['manager', 'admin'];
 // stylesheets it needs beyond css/app.css (app.js links them before the screen first draws).
 // `nav` is its entry in the navigation, for `roles`; `hash` is where that entry leads. The order is the
 // navigation's: on a phone's bottom bar, a role's entries past the fourth go into a More menu (app.js).
+// `open`: shown signed out too.
 export const SCREENS = [
   { name: 'signin', route: /^#\/signin$/, files: ['js/views/signin.js'], first: true },
   { name: 'home', route: /^#?\/?$/, files: ['js/views/home.js'], first: true, nav: 'Home', hash: '#/', roles: EVERYONE },
@@ -29,8 +30,10 @@ export const SCREENS = [
   { name: 'visit', route: /^#\/visit\/([0-9a-f-]{36})$/, files: ['js/views/visit.js', 'js/views/visit-parts.js', 'js/views/visits.js'], first: true },
   { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },
   { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/reads.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
-  { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+  { name: 'people', route: /^#\/people$/, files: ['js/views/people.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'People', hash: '#/people', roles: ['admin'] },
+  { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/views/settings-org.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
   { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'] },
+  { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];
 
 /** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */

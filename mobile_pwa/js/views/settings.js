@@ -1,7 +1,9 @@
-// Organisation settings (admins), and the pulse questions (retiring one keeps its answers).
+// Organisation settings (admins), the pulse questions (retiring one keeps its answers), sites and departments,
+// and failed deliveries (settings-org.js).
 import { h, field, select, nextId } from '../ui.js';
 import { send } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
+import { entityList, failedDeliveries } from './settings-org.js';
 
 const MAX_ACTIVE = 10;
 
@@ -9,16 +11,21 @@ export async function render(main) {
   main.append(h('h1', {}, 'Settings'));
   const body = h('div', {});
   main.append(body);
-  const [settings, questions] = await Promise.all([load('/api/settings'), load('/api/pulse/questions?include_retired=true')]);
-  const fail = settings.error || questions.error;
+  const reads = await Promise.all(['/api/settings', '/api/pulse/questions?include_retired=true', '/api/sites?include_inactive=true',
+    '/api/departments?include_inactive=true', '/api/deliveries?limit=20'].map(load));
+  const [settings, questions, sites, departments, deliveries] = reads;
+  const fail = reads.slice(0, 4).find((r) => r.error); // failed deliveries are a footnote: never a reason to show nothing
   if (fail) {
-    body.append(h('p', { class: 'error', role: 'alert' }, fail));
+    body.append(h('p', { class: 'error', role: 'alert' }, fail.error));
     return;
   }
-  const offline = Boolean(settings.asOf || questions.asOf);
+  const asOf = reads.map((r) => r.asOf).find(Boolean);
+  const offline = Boolean(asOf);
   const notice = h('p', { role: 'status', tabindex: '-1', class: 'notice' });
   const say = (text) => { notice.textContent = text; notice.focus(); };
-  body.append(...[asOfNote(settings.asOf || questions.asOf), notice, orgForm(settings.data), questionList(questions.data)].filter(Boolean));
+  body.append(...[asOfNote(asOf), notice, orgForm(settings.data), questionList(questions.data),
+    entityList('sites', sites.data, offline, say), entityList('departments', departments.data, offline, say),
+    failedDeliveries(deliveries)].filter(Boolean));
 
   function orgForm(s) {
     const target = field('Target hours in the field per executive per month', (id) => h('input', { id, type: 'number', min: 0, max: 744, step: 0.5, value: s.field_hours_target, inputmode: 'decimal' }));
@@ -51,7 +58,7 @@ export async function render(main) {
     const draw = (list) => {
       const active = list.filter((q) => q.is_active);
       const retired = list.filter((q) => !q.is_active);
-      box.replaceChildren(
+      box.replaceChildren(...[ // replaceChildren would write a null as the text "null"
         h('h2', { id: 'pulse-q' }, 'Pulse questions'),
         h('p', {}, `${active.length} of at most ${MAX_ACTIVE} questions are asked each month. Retiring a question keeps its past answers.`),
         h('ol', { class: 'plain-list' }, active.map((q, i) => h('li', {}, questionForm(q, i + 1)))),
@@ -59,7 +66,7 @@ export async function render(main) {
         retired.length ? h('h3', {}, 'Retired questions') : null,
         retired.length ? h('ul', { class: 'plain-list' }, retired.map((q) => h('li', { class: 'card' }, h('p', {}, q.text),
           h('button', { type: 'button', class: 'btn small', disabled: offline || active.length >= MAX_ACTIVE, onclick: () => change(q, { is_active: true }, 'Asked again from now on.') }, 'Ask again')))) : null,
-      );
+      ].filter(Boolean));
     };
     const reload = async (message) => {
       const res = await load('/api/pulse/questions?include_retired=true');

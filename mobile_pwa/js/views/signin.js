@@ -50,27 +50,33 @@ export function render(main, _params, ctx) {
       message.textContent = `Could not sign in: ${api.describeError(res)}`;
       return;
     }
-    const user = res.data.user;
-    if (previous && previous.user && previous.user.id !== user.id) {
-      // This phone holds another account's visits: never mix them, never drop them unasked.
-      const { unsynced } = await counts();
-      if (unsynced) {
-        const ok = await confirmDialog(
-          `This phone still holds ${unsynced} unsynced visit(s) of ${previous.email || 'another account'}. ` +
-          'Signing in as someone else deletes them from this phone.',
-          { confirm: 'Delete them and continue', cancel: 'Cancel', danger: true },
-        );
-        if (!ok) return;
-      }
-      await withOutboxLock(clearAll);
-    }
-    await api.saveSession({ token: res.data.access_token, expires_at: res.data.expires_at, user, email: address });
-    password.control.value = '';
-    await ctx.signedIn();
+    await useToken(res.data, ctx);
   }
 
   const intro = previous && previous.user
     ? 'Your sign-in has expired. Your visits are safe on this phone; sign in again to sync them.'
     : 'Sign in once. After that, Undercover works on this phone even without a connection.';
-  main.append(h('h1', {}, 'Sign in'), h('p', {}, intro), form);
+  main.append(h('h1', {}, 'Sign in'), h('p', {}, intro), form, h('p', {}, h('a', { href: '#/forgot-password' }, 'Forgot password?')));
+}
+
+// Signing in, and the pages of the e-mailed links: the token becomes this phone's session.
+export async function useToken(data, ctx) {
+  const previous = api.currentSession();
+  const { user } = data;
+  if (previous && previous.user && previous.user.id !== user.id) {
+    // This phone holds another account's visits: never mix them, never drop them unasked.
+    const { unsynced } = await counts();
+    if (unsynced) {
+      const ok = await confirmDialog(
+        `This phone still holds ${unsynced} unsynced visit(s) of ${previous.email || 'another account'}. ` +
+        'Signing in as someone else deletes them from this phone.',
+        { confirm: 'Delete them and continue', cancel: 'Cancel', danger: true },
+      );
+      if (!ok) return false;
+    }
+    await withOutboxLock(clearAll);
+  }
+  await api.saveSession({ token: data.access_token, expires_at: data.expires_at, user, email: user.email });
+  await ctx.signedIn();
+  return true;
 }
