@@ -1,7 +1,7 @@
 """Define KPIs, take their values (checked all together: all stored or none) and read them back."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import func, or_
@@ -94,10 +94,12 @@ def _out_of_scale(kpi: Kpi, value: float) -> str | None:
     return None
 
 
-def check_values(session: Session, kpi: Kpi,
-                 items: Sequence[KpiValueWrite]) -> tuple[list[CheckedValue | None], list[list[dict]]]:
+def check_values(session: Session, kpi: Kpi, items: Sequence[KpiValueWrite],
+                 label: Callable[[int], str] = "item {}".format,
+                 ) -> tuple[list[CheckedValue | None], list[list[dict]]]:
     """Each item checked against its KPI and the sites and departments: per item either a CheckedValue or
-    its field errors (loc [field]). Names are matched without regard to case; ids must exist."""
+    its field errors (loc [field]). Names are matched without regard to case; ids must exist. `label` names
+    an earlier item in the message about a repeated period and place."""
     sites = _by_name(session, Site, {i.site.strip().lower() for i in items if i.site})
     departments = _by_name(session, Department, {i.department.strip().lower() for i in items if i.department})
     site_ids = _known(session, Site, {i.site_id for i in items if i.site_id})
@@ -129,7 +131,8 @@ def check_values(session: Session, kpi: Kpi,
         value = CheckedValue(item.period_start, *places, value=item.value, responses=item.responses)
         if not problems:
             if value.key in first_at:
-                problems.append(field_error("period_start", f"the same period and place as item {first_at[value.key]}"))
+                earlier = label(first_at[value.key])
+                problems.append(field_error("period_start", f"the same period and place as {earlier}"))
             first_at.setdefault(value.key, index)
         checked.append(None if problems else value)
         errors.append(problems)
@@ -155,6 +158,32 @@ def put_values(*, session: Session, key: str, items: list[KpiValueWrite]) -> Ups
     report = upsert_values(session, kpi, checked)
     session.commit()
     return report
+
+
+def import_values(*, session: Session,
+                  rows: list[tuple[int, str, KpiValueWrite]]) -> tuple[UpsertReport, list[tuple[int, str]]]:
+    """Rows (number, KPI key, value) from a file: every good one stored, every bad one returned with its
+    reasons ("field: message; ..."), in one commit."""
+    report, rejected = UpsertReport(), []
+    by_key: dict[str, list[tuple[int, KpiValueWrite]]] = {}
+    for number, key, item in rows:
+        by_key.setdefault(key, []).append((number, item))
+    for key, numbered in by_key.items():
+        try:
+            kpi = writable_kpi(session, key)
+        except (NotFound, Conflict) as exc:
+            rejected += [(number, f"kpi: {exc.detail}") for number, _ in numbered]
+            continue
+        checked, errors = check_values(session, kpi, [item for _, item in numbered],
+                                       label=lambda i: f"row {numbered[i][0]}")  # noqa: B023 - called right here
+        for (number, _), problems in zip(numbered, errors, strict=True):
+            if problems:
+                rejected.append((number, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in problems)))
+        done = upsert_values(session, kpi, [value for value in checked if value is not None])
+        report.created, report.updated = report.created + done.created, report.updated + done.updated
+        report.unchanged += done.unchanged
+    session.commit()
+    return report, sorted(rejected)
 
 
 def _readable_departments(session: Session, user: User) -> list[uuid.UUID] | None:
