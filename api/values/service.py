@@ -1,4 +1,4 @@
-"""List, create and change the company's values; the one check other features use (`check_value`)."""
+"""List, create and change the company's values."""
 
 import uuid
 
@@ -49,10 +49,3 @@ def update_value(*, session: Session, value_id: uuid.UUID, data: CompanyValueUpd
     session.commit()
     return row
 
-
-def unknown_value_ids(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """Of `ids`, those that name no value (archived ones count as known: old tags stay valid)."""
-    if not ids:
-        return set()
-    found = set(session.exec(select(CompanyValue.id).where(CompanyValue.id.in_(ids))).all())
-    return ids - found

@@ -1,5 +1,5 @@
-"""KPIs and their values (one key per KPI, period and place: the scope column), company values, and
-org_setting.executives_see_all_kpis
+"""KPIs and their values (one key per KPI, period and place: the scope column), company values,
+pain_point.value_id and org_setting.executives_see_all_kpis
 
 Revision ID: 0013
 Revises: 0012
@@ -67,6 +67,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_kpi_value_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_kpi_value_site_id'), ['site_id'], unique=False)
 
+    # A plain ADD COLUMN: on SQLite a batch rebuild of pain_point would drop its search triggers (as in 0007).
+    if op.get_bind().dialect.name == 'sqlite':  # SQLite adds a constraint only with its column
+        op.execute('ALTER TABLE pain_point ADD COLUMN value_id CHAR(32) CONSTRAINT '
+                   'fk_pain_point_value_id_company_value REFERENCES company_value (id)')
+    else:
+        op.add_column('pain_point', sa.Column('value_id', sa.Uuid(), nullable=True))
+        op.create_foreign_key(op.f('fk_pain_point_value_id_company_value'), 'pain_point', 'company_value',
+                              ['value_id'], ['id'])
     with op.batch_alter_table('org_setting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('executives_see_all_kpis', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -76,6 +84,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('org_setting', schema=None) as batch_op:
         batch_op.drop_column('executives_see_all_kpis')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint(op.f('fk_pain_point_value_id_company_value'), 'pain_point', type_='foreignkey')
+    op.drop_column('pain_point', 'value_id')  # SQLite 3.35+ drops it in place (no rebuild, see above)
 
     with op.batch_alter_table('kpi_value', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kpi_value_site_id'))
