@@ -35,8 +35,10 @@ class KpiBase(SQLModel):
     unit: str = Field(default="", max_length=20, description="e.g. points, %, £")
     higher_is_better: bool = True
     period: KpiPeriod = Field(default=KpiPeriod.week, sa_type=String(5))
-    scale_min: float | None = Field(default=None, description="Values below it are refused")
-    scale_max: float | None = Field(default=None, description="Values above it are refused")
+    scale_min: float | None = Field(default=None, schema_extra={"allow_inf_nan": False},
+                                    description="Values below it are refused")
+    scale_max: float | None = Field(default=None, schema_extra={"allow_inf_nan": False},
+                                    description="Values above it are refused")
 
 
 class Kpi(KpiBase, table=True):

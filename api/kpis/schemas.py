@@ -34,8 +34,8 @@ class KpiUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     unit: str | None = Field(default=None, max_length=20)
     higher_is_better: bool | None = None
-    scale_min: float | None = None
-    scale_max: float | None = None
+    scale_min: FiniteFloat | None = None
+    scale_max: FiniteFloat | None = None
     archived: bool | None = None
 
     _no_nul = field_validator("name", "unit")(no_nul)

@@ -28,6 +28,9 @@ def test_keys_are_unique_slugs_and_the_pulse_key_is_taken(client, manager):
     for fields in bad:
         res = client.post("/api/kpis", json={**NPS, "key": "x1", **fields}, headers=manager.headers)
         assert res.status_code == 422, fields
+    infinite = client.post("/api/kpis", content=b'{"key": "x1", "name": "X", "kind": "voc", "scale_max": Infinity}',
+                           headers={**manager.headers, "content-type": "application/json"})
+    assert infinite.status_code == 422 and infinite.json()["detail"][0]["loc"] == ["scale_max"]
 
 
 def test_patch_renames_rescales_within_stored_values_and_archives(client, manager, executive):

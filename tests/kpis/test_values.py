@@ -101,6 +101,9 @@ def test_bad_items_are_all_reported_and_nothing_is_stored(client, factory, manag
                                                      {"period_start": "2026-02-30", "value": "x"}])
     assert malformed.status_code == 422
     assert {tuple(e["loc"]) for e in malformed.json()["detail"]} == {(1, "period_start"), (1, "value")}
+    not_a_number = client.put("/api/kpis/nps/values", content=b'[{"period_start": "2026-11-02", "value": NaN}]',
+                              headers={**manager.headers, "content-type": "application/json"})
+    assert not_a_number.status_code == 422 and not_a_number.json()["detail"][0]["loc"] == [0, "value"]
     assert count_rows(None, KpiValue) == 1
     assert put_values(client, manager, "nope", []).status_code == 404
     assert client.put("/api/kpis/nps/values", json={"period_start": "2026-11-02"},
