@@ -114,6 +114,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if args.strict and report.rejected else 0
 
 
+def cmd_kpis_import(args: argparse.Namespace) -> int:
+    from api.exchange.kpi_values import import_kpi_values
+
+    path = Path(args.file)
+    try:
+        stream = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with stream, _session() as session:
+        try:
+            report, rejected = import_kpi_values(session=session, stream=stream)
+        except (ValueError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    print(f"imported {report.created + report.updated + report.unchanged} rows ({report.created} new, "
+          f"{report.updated} changed, {report.unchanged} unchanged); rejected {len(rejected)} rows")
+    for number, reason in rejected:
+        print(f"  row {number}: {reason}")
+    return 1 if args.strict and rejected else 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from api.review.export import write_export
 
@@ -267,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--author", required=True, help="email of the executive the visits belong to")
     imp.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
     imp.set_defaults(func=cmd_import)
+
+    kpis = sub.add_parser("kpis", help="KPI commands").add_subparsers(dest="kpis_command", required=True)
+    kpis_import = kpis.add_parser("import", help="import KPI values from CSV (columns kpi,period_start,site,"
+                                  "department,value,responses); rows already there with the same value change nothing")
+    kpis_import.add_argument("file")
+    kpis_import.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+    kpis_import.set_defaults(func=cmd_kpis_import)
 
     themes = sub.add_parser("themes", help="theme commands").add_subparsers(dest="themes_command", required=True)
     themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \

@@ -22,6 +22,7 @@ from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, field_error, install_error_handlers
 from api.journeys.router import router as journeys_router
+from api.kpis.router import router as kpis_router
 from api.messages.router import router as messages_router
 from api.messages.worker import MessagesWorker
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
@@ -35,6 +36,7 @@ from api.summaries.worker import SummaryWorker
 from api.themes.router import router as themes_router
 from api.themes.service import period_stats as theme_period_stats
 from api.themes.worker import ThemeWorker
+from api.values.router import router as values_router
 from api.visits.router import router as visits_router
 
 API_DESCRIPTION = """Undercover: executives log field visits (shop-floor shifts, listened calls, journey
@@ -120,7 +122,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
                    operations_router, review_router, dashboard_router, pulse_router, settings_router,
-                   journeys_router, messages_router):
+                   journeys_router, messages_router, kpis_router, values_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

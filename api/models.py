@@ -11,6 +11,7 @@ from api.auth.models import (
 )
 from api.core.naming import metadata
 from api.events.models import Event
+from api.kpis.models import Kpi, KpiValue
 from api.messages.models import (
     Delivery,
     DeliveryAttempt,
@@ -25,9 +26,11 @@ from api.pulse.models import PulseAnswer, PulseQuestion
 from api.settings.models import OrgSetting
 from api.summaries.models import Summary
 from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
+from api.values.models import CompanyValue
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event", "Notification",
-           "NotificationSetting", "Webhook", "Invitation", "LoginFailure", "LoginThrottle", "OrgSetting", "PainPoint",
-           "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion",
-           "Site", "Summary", "Theme", "ThemeBuild", "ThemeMerge", "User", "UserDepartment", "Visit", "metadata"]
+__all__ = ["AuthToken", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
+           "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification", "NotificationSetting",
+           "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset",
+           "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild", "ThemeMerge", "User",
+           "UserDepartment", "Visit", "Webhook", "metadata"]

@@ -24,6 +24,7 @@ OWNERS = {
     "theme": ("themes/store.py", "themes/store.py",
               ("THEME", "BUILD", "EMB", "MERGE", "Theme", "ThemeBuild", "ThemeMerge", "PainPointEmbedding"),
               ("theme", "theme_build", "theme_merge", "pain_point_embedding")),
+    "kpi": ("kpis/store.py", "kpis/models.py", ("Kpi", "KpiValue"), ("kpi", "kpi_value")),
 }
 
 
@@ -57,6 +58,7 @@ def test_only_the_owner_writes(table):
 @pytest.mark.parametrize(("table", "statements"), [
     ("pain_point", ("update(PAIN)", "insert(EVENT)", "bulk_insert(session, PAIN", "PainPointEvent(")),
     ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(", "ThemeMerge(")),
+    ("kpi", ("KpiValue(",)),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

@@ -51,6 +51,7 @@ class PainPointBase(SQLModel):
         default=None, ge=0, le=99, description="0-based index into a journey walkthrough's details.steps"
     )
     quote: str | None = Field(default=None, max_length=TEXT_MAX, description="Verbatim words of a customer or employee")
+    value_id: uuid.UUID | None = Field(default=None, description="The company value it breaks (GET /api/values)")
 
 
 class PainPoint(PainPointBase, table=True):
@@ -81,6 +82,8 @@ class PainPoint(PainPointBase, table=True):
     text: str = Field(sa_type=Text)
     quote: str | None = Field(default=None, sa_type=Text)
     department_id: uuid.UUID | None = Field(default=None, foreign_key="department.id", ondelete="SET NULL")
+    # Values are archived, never deleted: no ON DELETE (and SQLite's ADD COLUMN could not name one, see 0013).
+    value_id: uuid.UUID | None = Field(default=None, foreign_key="company_value.id")
     position: int = Field(default=0, description="Order within the visit")
     status: Status = Field(default=Status.new, sa_type=String(16))
     theme_id: uuid.UUID | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")

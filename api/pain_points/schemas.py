@@ -46,6 +46,7 @@ class PainPointPublic(BaseModel):
     department_id: uuid.UUID | None
     journey_step: int | None
     quote: str | None
+    value_id: uuid.UUID | None = None
     status: Status
     theme_id: uuid.UUID | None
     created_at: datetime

@@ -276,3 +276,22 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
                 )
         out.append(QuestionResult(question=_public(q), months=rows))
     return PulseResults(since=since, until=until, questions=out)
+
+
+def monthly_averages(*, session: Session, since: str | None = None,
+                     until: str | None = None) -> list[tuple[str, float, int]]:
+    """(month, mean of every 0-10 score, executives who answered), oldest first: the pulse's built-in KPI.
+    Months with fewer respondents than `pulse_min_responses` are left out, as in pulse_results."""
+    where = [PulseAnswer.month >= since] if since else []
+    where += [PulseAnswer.month <= until] if until else []
+    minimum = org_settings(session=session).pulse_min_responses
+    respondents = dict(session.execute(
+        select(PulseAnswer.month, func.count(func.distinct(PulseAnswer.user_id)))
+        .where(*where).group_by(PulseAnswer.month)
+        .having(func.count(func.distinct(PulseAnswer.user_id)) >= minimum)
+    ).all())
+    averages = session.execute(
+        select(PulseAnswer.month, func.avg(PulseAnswer.score))
+        .where(*where, PulseAnswer.score.is_not(None)).group_by(PulseAnswer.month).order_by(PulseAnswer.month)
+    ).all()
+    return [(month, round(float(mean), 2), respondents[month]) for month, mean in averages if month in respondents]

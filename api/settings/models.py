@@ -30,8 +30,11 @@ class OrgSettingsBase(SQLModel):
         description="Pulse results for a month show scores and answers only when at least this many executives "
         "answered that month (below it, counts only), so no one's answers can be told apart",
     )
-
-
+    executives_see_all_kpis: bool = Field(
+        default=False,
+        description="Executives may read every department's KPI values, not only their own departments' and the "
+        "organisation-wide or site-wide ones",
+    )
     time_zone: str = Field(
         default="UTC",
         max_length=64,

@@ -22,6 +22,7 @@ class OrgSettingsUpdate(SQLModel):
     field_hours_target: float | None = Field(default=None, ge=0, le=744)
     executives_see_feed: bool | None = None
     pulse_min_responses: int | None = Field(default=None, ge=1, le=1000)
+    executives_see_all_kpis: bool | None = None
     time_zone: str | None = Field(default=None, max_length=64, description="An IANA time zone, e.g. Europe/London")
 
     @field_validator("time_zone")

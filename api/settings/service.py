@@ -22,6 +22,13 @@ def reads_everything(session: Session, user: User) -> bool:
     return user.role in (Role.manager, Role.admin) or org_settings(session=session).executives_see_feed
 
 
+def reads_all_kpis(session: Session, user: User) -> bool:
+    """Managers and admins read every department's KPI values; executives only when an admin allowed it
+    (`executives_see_all_kpis`). Otherwise an executive reads their departments' values and those of no
+    department (a site's or the organisation's)."""
+    return user.role in (Role.manager, Role.admin) or org_settings(session=session).executives_see_all_kpis
+
+
 def read_settings(*, session: Session) -> OrgSettingsPublic:
     return OrgSettingsPublic.model_validate(org_settings(session=session), from_attributes=True)
 

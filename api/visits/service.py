@@ -18,7 +18,7 @@ from api.visits.schemas import VisitPublic, VisitWrite
 from api.visits.writes import VISIT, WANTED, by_ids, lock_pain_points, write_visits
 
 PUBLIC_PAIN_FIELDS = ("id", "visit_id", "text", "severity", "felt_by", "department_id", "journey_step", "quote",
-                      "status", "theme_id", "created_at", "updated_at")
+                      "value_id", "status", "theme_id", "created_at", "updated_at")
 MASKED_PAIN_FIELDS = ("text", "quote")
 PUBLIC_PAIN_COLUMNS = [PAIN.c[name] for name in PUBLIC_PAIN_FIELDS]
 _live = select(*PUBLIC_PAIN_COLUMNS, PAIN.c.position) \

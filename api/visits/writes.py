@@ -25,12 +25,14 @@ from api.org.models import Department, Site
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.themes import store as theme_store
+from api.values.models import CompanyValue
 from api.visits.changes import write_stamp
 from api.visits.models import Visit
 from api.visits.schemas import VisitWrite
 
 VISIT = Visit.__table__
-PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote")
+PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote", "value_id")
+LATER_PP_FIELDS = ("value_id",)
 AUDITED = (*PP_CONTENT, "site_id", "visit_kind", "occurred_at")  # after triage, a change leaves an audit line
 VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
 
@@ -47,6 +49,10 @@ class WriteResult:
 def content_hash(data: VisitWrite) -> str:
     """Same content ⇒ same hash, whatever time zone the phone wrote its timestamps in."""
     body = data.model_dump(mode="json", exclude={"id", "version"})
+    for point in body["pain_points"]:  # fields added later, when unset, leave stored visits' hashes as they were
+        for name in LATER_PP_FIELDS:
+            if point[name] is None:
+                del point[name]
     for key in ("started_at", "ended_at"):
         value = getattr(data, key)
         body[key] = value.astimezone(UTC).isoformat() if value else None
@@ -83,13 +89,16 @@ def by_ids(session: Session, statements: dict, ids: list[uuid.UUID]):
     return session.execute(statements.get(dialect, statements[None]), {"ids": ids})
 
 
-def _reference_errors(data: VisitWrite, sites: set, departments: set, owners: dict) -> list[dict]:
+def _reference_errors(data: VisitWrite, sites: set, departments: set, company_values: set,
+                      owners: dict) -> list[dict]:
     errors = []
     if data.site_id and data.site_id not in sites:
         errors.append(field_error(["site_id"], "no such site"))
     for i, pp in enumerate(data.pain_points):
         if pp.department_id and pp.department_id not in departments:
             errors.append(field_error(["pain_points", i, "department_id"], "no such department"))
+        if pp.value_id and pp.value_id not in company_values:
+            errors.append(field_error(["pain_points", i, "value_id"], "no such company value"))
         if owners.get(pp.id, data.id) != data.id:
             errors.append(field_error(["pain_points", i, "id"], "this pain point belongs to another visit"))
     return errors
@@ -105,6 +114,7 @@ def write_visits(
     sites = _ids(session, Site.id, {w.site_id for w in writes if w.site_id})
     departments = _ids(session, Department.id, {p.department_id for w in writes for p in w.pain_points
                                                 if p.department_id})
+    company_values = _ids(session, CompanyValue.id, {p.value_id for w in writes for p in w.pain_points if p.value_id})
     pp_ids = [p.id for w in writes for p in w.pain_points]
     owners = {pp_id: visit_id for pp_id, visit_id in by_ids(session, OWNERS, pp_ids) if visit_id} if pp_ids else {}
 
@@ -132,7 +142,7 @@ def write_visits(
             if row.deleted_at is not None or data.version != row.version:
                 result.conflicts.append(data.id)
                 continue
-        errors = _reference_errors(data, sites, departments, owners)
+        errors = _reference_errors(data, sites, departments, company_values, owners)
         errors += [field_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
                    for i, pp in enumerate(data.pain_points)
                    if claimed.get(pp.id, data.id) != data.id and owners.get(pp.id, data.id) == data.id]

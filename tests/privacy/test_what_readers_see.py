@@ -266,6 +266,7 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
 
     values = _path_values({"visit": visit_id, "pain_point": pain_point_id, "theme": theme_id})
     values["webhook_id"] = messages["webhook_id"]
+    values["key"] = "pulse"  # the built-in KPI: the pulse's monthly averages
     params = {"/api/visits": {"author_id": str(executive.id)},
               "/api/notifications/unsubscribe": messages["unsubscribe"]}
     read = 0

@@ -126,6 +126,44 @@ MESSAGES_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 # fmt: on
 MATRIX.update(MESSAGES_MATRIX)
 
+# --- KPIs and company values (issue 15) ---
+# fmt: off
+LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # route                                                    anon owner other mgr  admin exp  rev
+    ("GET",    "/api/kpis"):                                   signed_in(200),
+    ("POST",   "/api/kpis"):                                   managers(201),
+    ("PATCH",  "/api/kpis/{key}"):                             managers(200),
+    ("PUT",    "/api/kpis/{key}/values"):                      managers(200),
+    ("GET",    "/api/kpis/{key}/values"):                      signed_in(200),  # executives: some rows only
+    ("GET",    "/api/values"):                                 signed_in(200),
+    ("POST",   "/api/values"):                                 admins(201),
+    ("PATCH",  "/api/values/{value_id}"):                      admins(200),
+}
+# fmt: on
+MATRIX.update(LEADERSHIP_MATRIX)
+
+
+def _leadership_world(factory, world) -> None:
+    """A KPI and a company value for the rows whose path names one."""
+    from api.kpis.models import Kpi
+    from api.values.models import CompanyValue
+
+    kpi = Kpi(key=f"k-{_unique()}", name="Net Promoter Score", kind="voc")
+    value = CompanyValue(name=f"Own it {_unique()}", meaning="Whoever hears a problem sees it through")
+    factory.session.add_all([kpi, value])
+    factory.session.commit()
+    world.path_values.update(key=kpi.key, value_id=value.id)
+
+
+LEADERSHIP_REQUESTS: dict[tuple[str, str], Callable] = {
+    ("POST", "/api/kpis"): lambda w: {"json": {"key": f"k-{_unique()}", "name": "CSAT", "kind": "voc"}},
+    ("PATCH", "/api/kpis/{key}"): lambda w: {"json": {"name": f"Renamed {_unique()}"}},
+    ("PUT", "/api/kpis/{key}/values"): lambda w: {"json": [{"period_start": "2026-11-02", "value": 41.5}]},
+    ("POST", "/api/values"): lambda w: {"json": {"name": f"Value {_unique()}", "meaning": "One line"}},
+    ("PATCH", "/api/values/{value_id}"): lambda w: {"json": {"meaning": f"Reworded {_unique()}"}},
+}
+# --- end of KPIs and company values ---
+
 
 def _messages_world(client, factory, world) -> None:
     """The people-and-messages resources a row's path points at."""
@@ -221,6 +259,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PATCH", "/api/settings"): lambda w: {"json": {"field_hours_target": 12}},
 }
 REQUESTS.update(MESSAGES_REQUESTS)
+REQUESTS.update(LEADERSHIP_REQUESTS)
 
 # Before a cell's request: put in place what it acts on (as an admin, whoever calls).
 BEFORE: dict[tuple[str, str], Callable[[object, "World"], None]] = {
@@ -271,6 +310,7 @@ def build_world(client, factory) -> World:
                          "question_id": client.get("/api/pulse/questions", headers=owner.headers).json()[0]["id"]}
     world.target_theme_id = target.id
     _messages_world(client, factory, world)
+    _leadership_world(factory, world)
     return world
 
 

@@ -33,6 +33,13 @@ REFUSED_ON_MEANING = {
     "POST /api/notifications/unsubscribe": "the token must match the person and kind",
     "POST /api/webhooks": "the URL must be an http(s) address and the events known ones",
     "GET /api/notifications": "a cursor must be one the list gave out",
+    # KPIs and company values (issue 15)
+    "POST /api/kpis": "the key must be free and not a built-in KPI's",
+    "PATCH /api/kpis/{key}": "the KPI must exist, not be built in, and its stored values fit a new scale",
+    "PUT /api/kpis/{key}/values": "the KPI must exist; dates on its grid, values on its scale, known places",
+    "GET /api/kpis/{key}/values": "the KPI must exist and since must not be after until",
+    "POST /api/values": "the name must be free",
+    "PATCH /api/values/{value_id}": "the value must exist and its new name be free",
 }
 # These revoke the caller's token: each example gets a throwaway token of its own.
 REVOKING = {"POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/me/password"}

@@ -2,8 +2,7 @@ def test_settings_defaults_and_admin_changes(client, executive, manager, admin):
     res = client.get("/api/settings", headers=executive.headers)
     assert res.status_code == 200
     assert res.json() == {"field_hours_target": 16.0, "executives_see_feed": False, "pulse_min_responses": 3,
-                          "time_zone": "UTC",
-                          "updated_at": None}
+                          "executives_see_all_kpis": False, "time_zone": "UTC", "updated_at": None}
     assert (
         client.patch("/api/settings", json={"executives_see_feed": True}, headers=manager.headers).status_code
         == 403

@@ -1,0 +1,83 @@
+"""The KPI API's request and response bodies (the tables are in models.py)."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import ConfigDict, FiniteFloat, field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from api.kpis.models import KpiBase
+from api.validation import no_nul
+
+MAX_VALUES = 5000  # rows per PUT; a bigger file goes through `undercover kpis import` or several requests
+
+
+def _scale_in_order(model):
+    if model.scale_min is not None and model.scale_max is not None and model.scale_min > model.scale_max:
+        raise ValueError("scale_min must not be above scale_max")
+    return model
+
+
+class KpiCreate(KpiBase):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"key": "nps", "name": "Net Promoter Score", "kind": "voc", "unit": "points", "higher_is_better": True,
+         "period": "week", "scale_min": -100, "scale_max": 100}]})
+
+    _no_nul = field_validator("name", "unit")(no_nul)
+    _in_order = model_validator(mode="after")(_scale_in_order)
+
+
+class KpiUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    unit: str | None = Field(default=None, max_length=20)
+    higher_is_better: bool | None = None
+    scale_min: FiniteFloat | None = None
+    scale_max: FiniteFloat | None = None
+    archived: bool | None = None
+
+    _no_nul = field_validator("name", "unit")(no_nul)
+
+
+class KpiPublic(KpiBase):
+    archived: bool = False
+    builtin: bool = Field(default=False, description="Computed by Undercover (the pulse): values cannot be sent")
+
+
+class KpiValueWrite(SQLModel):
+    """One value. The place is named like in CSV files (`site`, `department`) or by id; none: organisation-wide."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"period_start": "2026-11-23", "site": "Leeds", "department": None, "value": 41.5, "responses": 212}]})
+
+    period_start: date
+    site: str | None = Field(default=None, max_length=120)
+    department: str | None = Field(default=None, max_length=120)
+    site_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+    value: FiniteFloat
+    responses: int | None = Field(default=None, ge=0, le=2_000_000_000)
+
+    _no_nul = field_validator("site", "department")(no_nul)
+
+
+KpiValuesWrite = Annotated[list[KpiValueWrite], Field(max_length=MAX_VALUES)]
+
+
+class KpiValuePublic(SQLModel):
+    period_start: date
+    site_id: uuid.UUID | None
+    site: str | None
+    department_id: uuid.UUID | None
+    department: str | None
+    value: float
+    responses: int | None
+    updated_at: datetime | None = None
+
+
+class UpsertReport(SQLModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
