@@ -1,5 +1,5 @@
 """The one password rule, used wherever a password is set: `undercover create-user`, POST /api/users,
-PATCH /api/users/{id} and POST /api/me/password.
+PATCH /api/users/{id}, POST /api/me/password, an accepted invitation and a password reset.
 
 A password must be 10 to 256 characters, not blank, not one or a few characters repeated, and hard enough
 to guess by zxcvbn's estimate (score 3 of 4: about 10^8 guesses or more), which also refuses common
@@ -9,6 +9,7 @@ passphrase of a few ordinary words ("undercover-demo", "correct horse battery") 
 
 from collections.abc import Iterable
 
+from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 MIN_LENGTH = 10
@@ -61,3 +62,13 @@ def check_password(password: str, user_inputs: Iterable[str | None] = ()) -> str
     if problem:
         raise PydanticCustomError("weak_password", problem)
     return password
+
+
+def strong_password(field: str, *user_inputs: str):
+    """The one validator of a new password, for a model's `field`: refused when weak, or when built from the
+    model's other fields named in `user_inputs` (validated before it: declare them first)."""
+
+    def check(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, [info.data.get(name) for name in user_inputs])
+
+    return field_validator(field)(check)

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from api.auth.models import EMAIL_MAX_LENGTH, Role, normalise_email
-from api.auth.passwords import MAX_LENGTH, SCHEMA, check_password
+from api.auth.passwords import MAX_LENGTH, SCHEMA, strong_password
 from api.validation import no_nul
 
 
@@ -35,19 +35,17 @@ class PasswordChange(SQLModel):
     current_password: str = Field(max_length=MAX_LENGTH)
     new_password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
 
-    @field_validator("new_password")
-    @classmethod
-    def _strong(cls, value: str) -> str:
-        return check_password(value)
+    _strong = strong_password("new_password")
 
 
-class UserCreate(SQLModel):
+class PersonCreate(SQLModel):
+    """Who a new person is: shared by an admin's direct creation and an invitation."""
+
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
     display_name: str = Field(min_length=1, max_length=120)
     role: Role
-    password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
     department_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
 
     _no_nul = field_validator("display_name", "email")(no_nul)
@@ -57,10 +55,15 @@ class UserCreate(SQLModel):
     def _email(cls, value: str) -> str:
         return normalise_email(value)
 
-    @field_validator("password")
-    @classmethod
-    def _strong(cls, value: str, info: ValidationInfo) -> str:
-        return check_password(value, [info.data.get("email"), info.data.get("display_name")])
+
+class UserCreate(PersonCreate):
+    password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
+
+    _strong = strong_password("password", "email", "display_name")
+
+
+class InvitationCreate(PersonCreate):
+    """The person sets their own password from the link."""
 
 
 def _optional(schema_extra: dict | None = None, **kwargs):
@@ -96,26 +99,7 @@ class UserUpdate(SQLModel):
                 {"field": info.field_name})
         return value
 
-    @field_validator("password")
-    @classmethod
-    def _strong(cls, value: str, info: ValidationInfo) -> str:
-        return check_password(value, [info.data.get("display_name")])
-
-
-class InvitationCreate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(max_length=EMAIL_MAX_LENGTH)
-    display_name: str = Field(min_length=1, max_length=120)
-    role: Role
-    department_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
-
-    _no_nul = field_validator("display_name", "email")(no_nul)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return normalise_email(value)
+    _strong = strong_password("password", "display_name")
 
 
 class InvitationPublic(SQLModel):
@@ -138,10 +122,7 @@ class LinkUse(SQLModel):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(schema_extra={"json_schema_extra": SCHEMA})
 
-    @field_validator("password")
-    @classmethod
-    def _strong(cls, value: str) -> str:
-        return check_password(value)
+    _strong = strong_password("password")
 
 
 class PasswordResetRequest(SQLModel):
