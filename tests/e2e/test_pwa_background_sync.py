@@ -212,8 +212,7 @@ def test_worker_keeps_the_visit_and_asks_to_sign_in_again_on_401(phone, server):
     phone.context.set_offline(False)
     worker.sync()
     wait_for(lambda: refused_pushes(server), what="the worker's refused push", page=page)
-    # No page is open: those pushes were the worker's. The page opened next may still read the old token
-    # before the worker forgets it; it must check again before pushing (the outbox lock orders the two).
+    # No page is open: those pushes were the worker's.
     by_worker = refused_pushes(server)
 
     phone.open()
@@ -222,7 +221,39 @@ def test_worker_keeps_the_visit_and_asks_to_sign_in_again_on_401(phone, server):
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("region", name="All visits").get_by_role("link")).to_contain_text("Waiting to sync")
     assert server.visits() == []
-    assert refused_pushes(server) == by_worker, "the page pushed with the token the server had refused"
+    # The page pushes with the refused token at most once more: when Chromium stopped the worker before it
+    # wrote down the refusal (seen once in 20 runs); then it forgets the token too.
+    api_calls = [line for line in server.log_text().splitlines() if '"route": "/api' in line]
+    assert refused_pushes(server) <= by_worker + 1, api_calls
+    assert phone.console == []
+
+
+def test_page_checks_the_stored_token_before_it_pushes(phone, server):
+    """The service worker (or another tab) forgot a refused token while this page kept its own copy: the
+    page reads the stored session before pushing, and asks to sign in instead of pushing with it."""
+    from playwright.sync_api import expect
+
+    page = phone.page
+    phone.sign_in()
+    phone.context.set_offline(True)
+    # What the worker does on a 401, done here directly: the stored session loses its token.
+    page.evaluate("""() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('undercover');
+      open.onsuccess = () => {
+        const tx = open.result.transaction('kv', 'readwrite');
+        const kv = tx.objectStore('kv');
+        kv.get('session').onsuccess = (e) => kv.put({ ...e.target.result, token: null }, 'session');
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    })""")
+    finish_visit(phone, "Queue past the door")
+    phone.context.set_offline(False)
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    # The page's token is still valid on the server: had the page pushed, the visit would be there.
+    assert server.visits() == []
     assert phone.console == []
 
 
