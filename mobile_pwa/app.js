@@ -134,7 +134,10 @@ async function route() {
     heading.tabIndex = -1;
     heading.focus();
   }
-  if (firstRender) cacheLaterScreens();
+  if (firstRender) {
+    cacheLaterScreens();
+    import('./js/views/bell.js').catch(() => {});
+  }
   firstRender = false;
 }
 

@@ -50,7 +50,7 @@ export function computedNote(asOf) {
   return h('p', { class: 'muted' }, `Figures as of ${when(asOf)}; they refresh every minute or so.`);
 }
 
-/** Sends a change: { data } or { error } with a readable message. */
+/** Sends a change: { data } or { error } with a readable message (and the body's field-level `detail`). */
 export async function send(path, method, json) {
   if (!api.online()) return { error: 'You are offline: this change needs a connection.' };
   try {
@@ -59,7 +59,7 @@ export async function send(path, method, json) {
     if (!res.ok) {
       let message = api.describeError(res);
       if (res.data && Array.isArray(res.data.errors)) message += ` ${res.data.errors.map((e) => e.error).join(' ')}`;
-      return { error: message, status: res.status };
+      return { error: message, status: res.status, detail: res.data && res.data.detail };
     }
     return { data: res.data };
   } catch (err) {
