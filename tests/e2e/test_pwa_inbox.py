@@ -96,6 +96,33 @@ def test_the_bell_shows_a_new_notification_after_a_manager_assigns_a_pain_point(
     assert phone.console == []
 
 
+def test_an_executive_is_told_of_a_status_change_and_lands_on_their_own_pain_point(phone, server):
+    from playwright.sync_api import expect
+
+    add_manager(server)
+    [point] = report(server, ["Price labels missing on the shelf"])
+    with server.client(MANAGER_EMAIL) as c:
+        assert c.patch(f"/api/pain-points/{point}", json={"status": "acknowledged"}).status_code == 200
+
+    def told() -> bool:
+        with server.client(EXEC_EMAIL) as c:
+            return any(n["subject_id"] == point for n in c.get("/api/notifications").json()["items"])
+
+    wait_for(told, timeout=30, what="the executive's message")
+    page = phone.page
+    phone.sign_in()
+    # This month's reminders may be there too (from the 20th): the count is whatever the server says.
+    page.get_by_role("banner").get_by_role("link", name=re.compile(r"^Inbox, \d+ unread$")).click()
+    item = page.get_by_role("list", name="Messages").get_by_role(
+        "link", name=re.compile("Your pain point is now acknowledged"))
+    expect(item).to_contain_text("Price labels missing on the shelf")
+    item.click()
+    expect(page).to_have_url(re.compile(rf"#/mine\?open={point}$"))
+    expect(page.get_by_role("region", name="Pain point").get_by_role(
+        "heading", name="Price labels missing on the shelf")).to_be_visible()
+    assert phone.console == []
+
+
 def test_the_inbox_reads_offline_from_its_last_copy_and_marks_all_read(phone, server):
     from playwright.sync_api import expect
 
@@ -190,14 +217,14 @@ def test_account_changes_the_password_and_keeps_a_notification_choice(phone, ser
 
     # A notification choice: saved, and still there after a reload.
     resolved = page.get_by_role("group", name=re.compile("A pain point you reported was resolved"))
-    expect(resolved.get_by_label("By e-mail")).to_be_checked()
-    resolved.get_by_label("By e-mail").uncheck()
+    expect(resolved.get_by_label("E-mail")).to_be_checked()
+    resolved.get_by_label("E-mail").uncheck()
     page.get_by_role("button", name="Save choices").click()
     expect(page.get_by_text("Saved: your notification choices apply from now on.")).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", level=1, name="Account")).to_be_visible()
-    expect(resolved.get_by_label("By e-mail")).not_to_be_checked()
-    expect(resolved.get_by_label("In the app")).to_be_checked()
+    expect(resolved.get_by_label("E-mail")).not_to_be_checked()
+    expect(resolved.get_by_label("Inbox")).to_be_checked()
     with httpx.Client(base_url=server.url, timeout=10,
                       headers={"Authorization": f"Bearer {new.json()['access_token']}"}) as c:
         choices = c.get("/api/me/notification-settings").json()

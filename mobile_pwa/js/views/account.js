@@ -18,7 +18,7 @@ const KINDS = {
   field_reminder: ['Reminder: not out in the field yet this month', 'executives'],
   pulse_reminder: ['Reminder: this month’s pulse is not answered yet', 'executives'],
 };
-const CHANNELS = { inbox: 'In the app', email: 'By e-mail' };
+const CHANNELS = { inbox: 'Inbox', email: 'E-mail' };
 
 export async function render(main) {
   const user = api.currentUser();
@@ -117,7 +117,7 @@ export async function render(main) {
     const error = h('p', { class: 'error', role: 'alert' });
     const notice = h('p', { class: 'notice', role: 'status', tabindex: '-1' });
     const form = h('form', { 'aria-labelledby': 'choices-h' },
-      h('p', {}, 'Choose what reaches you, and where: in this app’s inbox, by e-mail, or both.'),
+      h('p', {}, 'Choose what reaches you, and where: in the inbox of this app, by e-mail, or both.'),
       h('fieldset', { class: 'plain' }, rows, error, h('button', { type: 'submit', class: 'btn primary' }, 'Save choices')), notice);
     form.addEventListener('change', () => { notice.textContent = ''; });
     form.addEventListener('submit', async (event) => {

@@ -15,6 +15,21 @@ let timer = 0;
 let poll = 0;
 let syncing = false;
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A bell drawn with the DOM (no markup from strings, as everywhere in the app). */
+function icon() {
+  const svg = document.createElementNS(SVG, 'svg');
+  const path = document.createElementNS(SVG, 'path');
+  for (const [k, v] of [['viewBox', '0 0 24 24'], ['width', '20'], ['height', '20'], ['aria-hidden', 'true'], ['focusable', 'false']]) {
+    svg.setAttribute(k, v);
+  }
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('d', 'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z');
+  svg.append(path);
+  return svg;
+}
+
 function draw() {
   if (!api.currentUser()) {
     slot.replaceChildren();
@@ -23,8 +38,8 @@ function draw() {
   const here = (location.hash || '').split('?')[0] === '#/inbox';
   slot.replaceChildren(h('a', {
     href: '#/inbox', class: 'btn small', 'aria-current': here ? 'page' : null,
-    'aria-label': unread ? `Inbox, ${unread} unread` : 'Inbox',
-  }, 'Inbox', unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, unread > 99 ? '99+' : String(unread)) : null));
+    'aria-label': unread ? `Inbox, ${unread} unread` : 'Inbox', title: 'Inbox',
+  }, icon(), unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, unread > 99 ? '99+' : String(unread)) : null));
 }
 
 async function refresh() {
@@ -54,9 +69,9 @@ function soon() {
 window.addEventListener('hashchange', () => { draw(); soon(); });
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') soon(); });
 on('session', (what) => {
-  if (what === 'signed-in') unread = 0;
-  draw();
-  soon();
+  if (what !== 'signed-in') return;
+  unread = 0;
+  refresh();
 });
 on('sync', (status) => {
   if (syncing && !status.syncing) soon();

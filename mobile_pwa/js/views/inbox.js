@@ -53,7 +53,14 @@ export async function render(main, _params, ctx) {
     ];
     const href = target(item.link);
     const el = href
-      ? h('a', { class: 'item', href, onclick: (event) => { event.preventDefault(); open(item, href); } }, parts)
+      ? h('a', {
+        class: 'item', href,
+        onclick: (event) => {
+          if (event.button || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return; // a new tab
+          event.preventDefault();
+          open(item, href);
+        },
+      }, parts)
       : h('div', { class: 'item' }, parts,
         unseen ? h('button', { type: 'button', class: 'btn small', onclick: () => open(item, null) }, 'Mark read') : null);
     return h('li', { class: unseen ? 'unread' : null, 'data-id': item.id }, el);
