@@ -9,12 +9,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_EMAIL, EXEC_EMAIL, PASSWORD, Server, template_database, wait_for
+from tests.e2e.conftest import ADMIN_EMAIL, EXEC_EMAIL, PASSWORD, Server, template_database, wait_for, wait_in_page
+from tests.e2e.test_pwa_first_load import LATER_CACHED
 from tests.e2e.test_pwa_review import MANAGER_EMAIL, add_manager, report
 
 pytestmark = [pytest.mark.e2e]
 
 NEW_PASSWORD = "lantern orchard velvet quarry"
+INBOX_SAVED = """async () => {
+    const cache = await caches.open('undercover-api-v1');
+    return Boolean(await cache.match('/api/notifications?limit=30'));
+}"""
 
 
 @pytest.fixture
@@ -134,15 +139,19 @@ def test_the_inbox_reads_offline_from_its_last_copy_and_marks_all_read(phone, se
 
     page = phone.page
     phone.sign_in(ADMIN_EMAIL)
-    bell(page, "Inbox, 3 unread").click()
-    messages = page.get_by_role("list", name="Messages")
-    expect(messages.get_by_role("listitem")).to_have_count(3)
-    # Newest first.
-    expect(messages.get_by_role("listitem").first).to_contain_text("Till roll ran out")
+    expect(bell(page, "Inbox, 3 unread")).to_be_visible()
+    # Never opened online: the bell saw new messages and had the inbox's first page saved, and the screen
+    # itself was cached in the background.
+    wait_in_page(page, LATER_CACHED)
+    wait_in_page(page, INBOX_SAVED)
 
     phone.context.set_offline(True)
     page.reload()
+    bell(page, "Inbox, 3 unread").click()
     expect(page.get_by_role("heading", level=1, name="Inbox")).to_be_visible()
+    messages = page.get_by_role("list", name="Messages")
+    # Newest first.
+    expect(messages.get_by_role("listitem").first).to_contain_text("Till roll ran out")
     expect(page.get_by_text(re.compile("Offline: showing what this device saved as of"))).to_be_visible()
     expect(messages.get_by_role("listitem")).to_have_count(3)
     expect(page.get_by_role("button", name="Mark all read")).to_be_disabled()
@@ -156,6 +165,30 @@ def test_the_inbox_reads_offline_from_its_last_copy_and_marks_all_read(phone, se
     expect(messages.get_by_text("New", exact=True)).to_have_count(0)
     expect(bell(page)).to_be_visible()
     assert unread(server, ADMIN_EMAIL) == 0
+    assert phone.console == []
+
+
+def test_the_inbox_loads_more_than_a_page(phone, server):
+    from playwright.sync_api import expect
+
+    add_manager(server)
+    points = report(server, [f"Shelf {n} left empty after the delivery" for n in range(1, 33)])
+    admin = user_id(server, ADMIN_EMAIL)
+    with server.client(MANAGER_EMAIL) as c:
+        res = c.post("/api/pain-points/bulk", json={"ids": points, "changes": {"assignee_id": admin}})
+        assert res.status_code == 200, res.text
+    wait_unread(server, ADMIN_EMAIL, 32)
+
+    page = phone.page
+    phone.sign_in(ADMIN_EMAIL)
+    bell(page, "Inbox, 32 unread").click()
+    messages = page.get_by_role("list", name="Messages")
+    expect(messages.get_by_role("listitem")).to_have_count(30)
+    page.get_by_role("button", name="Load more").click()
+    expect(messages.get_by_role("listitem")).to_have_count(32)
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    texts = messages.get_by_role("listitem").all_inner_texts()
+    assert len(set(texts)) == 32
     assert phone.console == []
 
 

@@ -43,7 +43,10 @@ export async function render(main) {
     const error = h('p', { class: 'error', role: 'alert' });
     const notice = h('p', { class: 'notice', role: 'status', tabindex: '-1' });
     const form = h('form', { 'aria-labelledby': 'password-h' }, h('fieldset', { class: 'card' },
-      h('legend', { id: 'password-h' }, 'Change password'), current.wrap, next.wrap, again.wrap, error,
+      h('legend', { id: 'password-h' }, 'Change password'),
+      // For password managers: which account the new password belongs to.
+      h('input', { type: 'email', autocomplete: 'username', value: user.email || '', hidden: true, readOnly: true, tabindex: '-1' }),
+      current.wrap, next.wrap, again.wrap, error,
       h('button', { type: 'submit', class: 'btn primary' }, 'Change password')), notice);
     const mark = (f, message) => {
       f.control.setAttribute('aria-invalid', 'true');

@@ -8,8 +8,10 @@ import { h } from '../ui.js';
 
 const POLL_MS = 60000;
 const GAP_MS = 5000;
+const INBOX_PAGE = '/api/notifications?limit=30';
 const slot = document.getElementById('inbox');
 let unread = 0;
+let known = null; // the count the server last gave
 let last = 0;
 let timer = 0;
 let poll = 0;
@@ -52,7 +54,12 @@ async function refresh() {
   if (api.currentUser() && api.tokenValid()) {
     try {
       const res = await api.request('/api/notifications?limit=1');
-      if (res.ok && res.data) unread = res.data.unread;
+      if (res.ok && res.data) {
+        // Something new (or a new start): the inbox's first page is fetched too, so that the service worker
+        // holds a copy the inbox can show offline (js/views/inbox.js asks for the same address).
+        if (res.data.unread !== known && !res.headers.get('X-Cached-At')) api.request(INBOX_PAGE).catch(() => {});
+        unread = known = res.data.unread;
+      }
       else if (res.status === 401) await api.tokenRejected();
     } catch (err) {
       if (!(err instanceof api.NetworkError)) throw err;

@@ -6,7 +6,7 @@ import { h, when } from '../ui.js';
 import { send } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
 
-const PAGE = 30;
+const PAGE = 30; // the bell (js/views/bell.js) fetches the first page at the same address, for offline use
 
 /** The in-app part of a message's link (links carry the public address, which may not be this one). */
 function target(link) {
