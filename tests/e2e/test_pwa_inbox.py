@@ -62,7 +62,7 @@ def bell(page, label: str = "Inbox"):
     return page.get_by_role("banner").get_by_role("link", name=label, exact=True)
 
 
-def test_the_bell_shows_a_new_notification_after_a_manager_assigns_a_pain_point(phone, server):
+def test_the_bell_shows_a_new_notification_after_a_manager_assigns_a_pain_point(phone, second_phone, server):
     from playwright.sync_api import expect
 
     add_manager(server)
@@ -99,6 +99,16 @@ def test_the_bell_shows_a_new_notification_after_a_manager_assigns_a_pain_point(
     expect(page.get_by_role("region", name="Pain point").get_by_role(
         "heading", name="Fitting rooms locked all afternoon")).to_be_visible()
     assert phone.console == []
+
+    # On a device not signed in yet, the link opens once signed in.
+    other = second_phone.page
+    other.goto(f"{server.url}/#/pain-points/{point}")
+    other.get_by_label("Email").fill(ADMIN_EMAIL)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_role("region", name="Pain point").get_by_role(
+        "heading", name="Fitting rooms locked all afternoon")).to_be_visible()
+    assert second_phone.console == []
 
 
 def test_an_executive_is_told_of_a_status_change_and_lands_on_their_own_pain_point(phone, server):
