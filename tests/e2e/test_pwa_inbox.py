@@ -169,6 +169,7 @@ def test_the_inbox_reads_offline_from_its_last_copy_and_marks_all_read(phone, se
     phone.context.set_offline(False)
     phone.navigate("Home")
     bell(page, "Inbox, 3 unread").click()
+    expect(messages.get_by_role("listitem")).to_have_count(3)
     expect(page.get_by_text(re.compile("Offline: showing what this device saved"))).to_have_count(0)
     page.get_by_role("button", name="Mark all read").click()
     expect(page.get_by_text("All messages are marked read.")).to_be_visible()

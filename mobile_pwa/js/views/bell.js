@@ -32,16 +32,21 @@ function icon() {
   return svg;
 }
 
+let link = null;
+
+/** Updated in place, so that a refresh never takes the focus away from the link. */
 function draw() {
   if (!api.currentUser()) {
     slot.replaceChildren();
     return;
   }
-  const here = (location.hash || '').split('?')[0] === '#/inbox';
-  slot.replaceChildren(h('a', {
-    href: '#/inbox', class: 'btn small', 'aria-current': here ? 'page' : null,
-    'aria-label': unread ? `Inbox, ${unread} unread` : 'Inbox', title: 'Inbox',
-  }, icon(), unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, unread > 99 ? '99+' : String(unread)) : null));
+  if (!link) link = h('a', { href: '#/inbox', class: 'btn small', title: 'Inbox' }, icon(), h('span', { class: 'badge', 'aria-hidden': 'true' }));
+  if (!link.isConnected) slot.replaceChildren(link);
+  if ((location.hash || '').split('?')[0] === '#/inbox') link.setAttribute('aria-current', 'page');
+  else link.removeAttribute('aria-current');
+  link.setAttribute('aria-label', unread ? `Inbox, ${unread} unread` : 'Inbox');
+  link.lastChild.textContent = unread > 99 ? '99+' : String(unread);
+  link.lastChild.hidden = !unread;
 }
 
 async function refresh() {
@@ -59,8 +64,9 @@ async function refresh() {
         // holds a copy the inbox can show offline (js/views/inbox.js asks for the same address).
         if (res.data.unread !== known && !res.headers.get('X-Cached-At')) api.request(INBOX_PAGE).catch(() => {});
         unread = known = res.data.unread;
+      } else if (res.status === 401) {
+        await api.tokenRejected();
       }
-      else if (res.status === 401) await api.tokenRejected();
     } catch (err) {
       if (!(err instanceof api.NetworkError)) throw err;
     }
@@ -78,6 +84,7 @@ document.addEventListener('visibilitychange', () => { if (document.visibilitySta
 on('session', (what) => {
   if (what !== 'signed-in') return;
   unread = 0;
+  known = null;
   refresh();
 });
 on('sync', (status) => {

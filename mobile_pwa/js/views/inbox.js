@@ -24,7 +24,7 @@ export async function render(main, _params, ctx) {
   const count = h('p', { class: 'count', role: 'status' });
   const notice = h('p', { class: 'notice', role: 'status', tabindex: '-1' });
   const error = h('p', { class: 'error', role: 'alert' });
-  const allBtn = h('button', { type: 'button', class: 'btn', onclick: () => markAll() }, 'Mark all read');
+  const allBtn = h('button', { type: 'button', class: 'btn', disabled: true, onclick: () => markAll() }, 'Mark all read');
   const list = h('ul', { class: 'list inbox-list', 'aria-label': 'Messages' });
   const moreBtn = h('button', { type: 'button', class: 'btn', hidden: true, onclick: () => loadPage() }, 'Load more');
   main.append(note, h('div', { class: 'row' }, allBtn), count, notice, error, list, moreBtn);
