@@ -29,6 +29,7 @@ def server(tmp_path, tmp_root) -> Iterator[Server]:
     srv = Server(tmp_path)
     srv.env["UNDERCOVER_MESSAGES_WORKER"] = "true"
     srv.env["UNDERCOVER_MESSAGES_INTERVAL"] = "0.5"
+    srv.env["UNDERCOVER_PUBLIC_URL"] = srv.url  # links in messages and e-mails lead here
     srv.start()
     yield srv
     srv.stop()
@@ -94,15 +95,18 @@ def test_the_bell_shows_a_new_notification_after_a_manager_assigns_a_pain_point(
     expect(bell(page)).to_be_visible()
     assert unread(server, ADMIN_EMAIL) == 0
 
-    # The e-mail's link form, opened directly, lands on the same pain point.
-    page.goto(f"{server.url}/#/pain-points/{point}")
+    # The message's link (e-mails carry the same one), opened directly, lands on the same pain point.
+    with server.client(ADMIN_EMAIL) as c:
+        [message] = c.get("/api/notifications").json()["items"]
+    assert message["link"] == f"{server.url}/#/pain-points/{point}"
+    page.goto(message["link"])
     expect(page.get_by_role("region", name="Pain point").get_by_role(
         "heading", name="Fitting rooms locked all afternoon")).to_be_visible()
     assert phone.console == []
 
     # On a device not signed in yet, the link opens once signed in.
     other = second_phone.page
-    other.goto(f"{server.url}/#/pain-points/{point}")
+    other.goto(message["link"])
     other.get_by_label("Email").fill(ADMIN_EMAIL)
     other.get_by_label("Password").fill(PASSWORD)
     other.get_by_role("button", name="Sign in").click()
