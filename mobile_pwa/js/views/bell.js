@@ -1,7 +1,7 @@
 // The bell in the header (#inbox): a link to the inbox with the unread count, on every screen once signed in.
 // app.js imports it after the first screen has drawn, so it costs the first load nothing (js/screens.js, PARTS).
-// The count is asked again on navigation, on returning to the app, after each sync and once a minute while
-// the app is visible; triggers that come together make one request.
+// The count is asked again on navigation, on returning to the app (visible or focused), after each sync and
+// once a minute while the app is visible; triggers that come together make one request.
 import * as api from '../api.js';
 import { on } from '../bus.js';
 import { h } from '../ui.js';
@@ -81,6 +81,7 @@ function soon() {
 
 window.addEventListener('hashchange', () => { draw(); soon(); });
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') soon(); });
+window.addEventListener('focus', soon);
 on('session', (what) => {
   if (what !== 'signed-in') return;
   unread = 0;
