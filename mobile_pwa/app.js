@@ -90,6 +90,8 @@ async function route() {
   const session = api.currentSession();
   let hash = location.hash || '#/';
   if ((!session || !session.user) && !screenFor(hash).screen.open) hash = '#/signin';
+  // A link opened signed out (an e-mail's): it opens once signed in.
+  if (hash === '#/signin' && location.hash.length > 2 && location.hash !== hash) ctx.afterSignIn = location.hash;
   const { screen, params } = screenFor(hash);
   let view = loaded.get(screen.name);
   if (view && view === currentView && cleanup && typeof view.update === 'function' && view.update(params) === true) {
@@ -134,7 +136,10 @@ async function route() {
     heading.tabIndex = -1;
     heading.focus();
   }
-  if (firstRender) cacheLaterScreens();
+  if (firstRender) {
+    cacheLaterScreens();
+    import('./js/views/bell.js').catch(() => {});
+  }
   firstRender = false;
 }
 

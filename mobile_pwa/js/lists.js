@@ -50,7 +50,7 @@ export function computedNote(asOf) {
   return h('p', { class: 'muted' }, `Figures as of ${when(asOf)}; they refresh every minute or so.`);
 }
 
-/** Sends a change: { data } or { error } with a readable message (and a 422's field-level `detail`). */
+/** Sends a change: { data } or { error } with a readable message (and the body's field-level `detail`). */
 export async function send(path, method, json) {
   if (!api.online()) return { error: 'You are offline: this change needs a connection.' };
   try {

@@ -33,12 +33,16 @@ export const SCREENS = [
   { name: 'people', route: /^#\/people$/, files: ['js/views/people.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'People', hash: '#/people', roles: ['admin'] },
   { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/views/settings-org.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
   { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'] },
+  { name: 'inbox', route: /^#\/inbox$/, files: ['js/views/inbox.js', 'js/lists.js', 'js/reads.js', 'css/messages.css'] },
+  { name: 'pain-point', route: /^#\/pain-points\/([0-9a-f-]{36})$/, files: ['js/views/pain-point-link.js'] },
+  { name: 'account', route: /^#\/account$/, files: ['js/views/account.js', 'js/lists.js', 'js/reads.js', 'css/messages.css'], nav: 'Account', hash: '#/account', roles: EVERYONE },
   { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];
 
-/** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */
+/** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; the inbox bell. */
 export const PARTS = [
   { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
+  { name: 'bell', files: ['js/views/bell.js'] },
 ];
 
 const unique = (names) => [...new Set(names)];
