@@ -23,6 +23,7 @@ from api.goals.models import Goal, GoalDepartment, GoalStatus
 from api.goals.schemas import GoalCreate, GoalPublic, GoalUpdate, Progress, SeriesPoint, TargetPublic
 from api.goals.store import add_goal, change_goal, swap_status
 from api.goals.validate import check_new_goal
+from api.privacy.reader import shown
 
 EVENT = "goal.updated"
 
@@ -55,7 +56,7 @@ def _status(session: Session, goal: Goal, measure: measures.Measure, day: date,
                            comparison=goal.comparison, created=goal.created_at.date(), due=goal.due_date, today=day)
 
 
-def _public(session: Session, goal: Goal, departments: list[uuid.UUID]) -> GoalPublic:
+def _public(session: Session, goal: Goal, departments: list[uuid.UUID], reader: User) -> GoalPublic:
     day = today()
     measure = _measure(session, goal, departments)
     current = measures.value_at(session, measure, day)
@@ -63,7 +64,8 @@ def _public(session: Session, goal: Goal, departments: list[uuid.UUID]) -> GoalP
     starts = progress.periods(goal.created_at.date(), day, period)
     values = measures.series(session, measure, starts, period)
     return GoalPublic(
-        id=goal.id, title=goal.title, department_ids=departments, due_date=goal.due_date, archived=goal.archived,
+        id=goal.id, title=shown(goal.title, author_id=goal.created_by_id, reader_id=reader.id),
+        department_ids=departments, due_date=goal.due_date, archived=goal.archived,
         created_at=goal.created_at, created_by_id=goal.created_by_id,
         target=TargetPublic(type=goal.target_type, kpi_key=goal.kpi_key, theme_id=measure.theme_id,
                             site_id=goal.site_id, comparison=goal.comparison, value=goal.target_value),
@@ -99,7 +101,7 @@ def create_goal(*, session: Session, author: User, data: GoalCreate) -> GoalPubl
                     created_by_id=author.id)
     _record(session, goal, departments, ["created"], actor=author)
     session.commit()
-    return _public(session, goal, departments)
+    return _public(session, goal, departments, author)
 
 
 def _readable(session: Session, reader: User) -> set[uuid.UUID] | None:
@@ -119,7 +121,7 @@ def list_goals(*, session: Session, reader: User, include_archived: bool = False
                                       .where(GoalDepartment.department_id.in_(readable))))
     goals = list(session.execute(stmt).scalars())
     departments = _departments(session, [g.id for g in goals])
-    return [_public(session, g, departments[g.id]) for g in goals]
+    return [_public(session, g, departments[g.id], reader) for g in goals]
 
 
 def _goal(session: Session, goal_id: uuid.UUID) -> tuple[Goal, list[uuid.UUID]]:
@@ -134,7 +136,7 @@ def get_goal(*, session: Session, reader: User, goal_id: uuid.UUID) -> GoalPubli
     readable = _readable(session, reader)
     if readable is not None and not readable & set(departments):
         raise Forbidden("Executives read the goals of their own departments")
-    return _public(session, goal, departments)
+    return _public(session, goal, departments, reader)
 
 
 def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: GoalUpdate) -> GoalPublic:
@@ -149,7 +151,7 @@ def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: Goal
         raise Invalid([field_error("due_date", "must not be in the past")])
     changed = sorted(name for name, value in changes.items() if getattr(goal, name) != value)
     if not changed:
-        return _public(session, goal, departments)
+        return _public(session, goal, departments, actor)
     change_goal(session, goal, {**changes, "updated_at": utcnow()})
     measure = _measure(session, goal, departments)
     previous = goal.last_status
@@ -159,7 +161,7 @@ def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: Goal
         changed.append("status")
     _record(session, goal, departments, changed, actor=actor, previous=previous if now != previous else None)
     session.commit()
-    return _public(session, goal, departments)
+    return _public(session, goal, departments, actor)
 
 
 def archive_goal(*, session: Session, actor: User, goal_id: uuid.UUID) -> None:
