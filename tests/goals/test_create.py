@@ -114,3 +114,12 @@ def test_change_and_archive(client, factory, manager):
     [archived] = client.get("/api/goals", params={"include_archived": True}, headers=manager.headers).json()
     assert archived["archived"] is True
     assert client.get(f"/api/goals/{uuid.uuid4()}", headers=manager.headers).status_code == 404
+
+
+def test_the_builtin_pulse_kpi_can_be_a_target_organisation_wide_only(client, factory, manager):
+    departments = [factory.department(), factory.department()]
+    at_site = goal_body(departments, type="kpi", kpi_key="pulse", site_id=str(factory.site().id),
+                        comparison="at_least", value=7)
+    assert ("target", "site_id") in _problems(client.post("/api/goals", json=at_site, headers=manager.headers))
+    goal = make_goal(client, manager, departments, type="kpi", kpi_key="pulse", comparison="at_least", value=7)
+    assert goal["progress"]["period"] == "month" and goal["progress"]["current"] is None
