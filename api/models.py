@@ -11,6 +11,7 @@ from api.auth.models import (
 )
 from api.core.naming import metadata
 from api.events.models import Event
+from api.goals.models import Goal, GoalDepartment
 from api.kpis.models import Kpi, KpiValue
 from api.messages.models import (
     Delivery,
@@ -29,8 +30,8 @@ from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 from api.values.models import CompanyValue
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
-           "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification", "NotificationSetting",
-           "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset",
-           "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild", "ThemeMerge", "User",
-           "UserDepartment", "Visit", "Webhook", "metadata"]
+__all__ = ["AuthToken", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event", "Goal",
+           "GoalDepartment", "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification",
+           "NotificationSetting", "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding",
+           "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild",
+           "ThemeMerge", "User", "UserDepartment", "Visit", "Webhook", "metadata"]

@@ -25,6 +25,7 @@ OWNERS = {
               ("THEME", "BUILD", "EMB", "MERGE", "Theme", "ThemeBuild", "ThemeMerge", "PainPointEmbedding"),
               ("theme", "theme_build", "theme_merge", "pain_point_embedding")),
     "kpi": ("kpis/store.py", "kpis/models.py", ("Kpi", "KpiValue"), ("kpi", "kpi_value")),
+    "goal": ("goals/store.py", "goals/store.py", ("GOAL", "Goal", "GoalDepartment"), ("goal", "goal_department")),
 }
 
 
@@ -59,6 +60,7 @@ def test_only_the_owner_writes(table):
     ("pain_point", ("update(PAIN)", "insert(EVENT)", "bulk_insert(session, PAIN", "PainPointEvent(")),
     ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(", "ThemeMerge(")),
     ("kpi", ("KpiValue(",)),
+    ("goal", ("update(GOAL)", "GoalDepartment(")),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

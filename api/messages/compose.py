@@ -62,6 +62,29 @@ def for_kind(kind: str, *, point, event_data: dict, actor_name: str | None) -> T
     raise ValueError(f"no text for {kind}")
 
 
+GOAL_STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "met": "met", "missed": "missed"}
+GOAL_FIELD_WORDS = {"title": "title", "due_date": "due date", "archived": "archived", "status": "status"}
+
+
+def for_goal(goal, *, event_data: dict, actor_name: str | None) -> Text:
+    """The inbox and e-mail text of goal.updated (goal: the goal's row; its title masked like any free text)."""
+    title = snippet(goal.title)
+    by = f" by {actor_name}" if actor_name else ""
+    status = GOAL_STATUS_WORDS.get(str(event_data.get("status")), str(event_data.get("status")))
+    changes = event_data.get("changes", [])
+    if changes == ["created"]:
+        return Text("A shared goal for your department", f"“{title}”, due {goal.due_date.isoformat()}, was "
+                    f"made{by}. It is {status}.", None)
+    if changes == ["archived"]:
+        return Text("A shared goal was archived", f"“{title}” was archived{by}.", None)
+    if changes == ["status"]:
+        before = GOAL_STATUS_WORDS.get(str(event_data.get("previous_status")), "")
+        was = f" (it was {before})" if before else ""
+        return Text(f"A shared goal is now {status}", f"“{title}” is now {status}{was}.", None)
+    fields = ", ".join(GOAL_FIELD_WORDS.get(c, c) for c in changes)
+    return Text("A shared goal changed", f"“{title}” changed{by} ({fields}). It is {status}.", None)
+
+
 def webhook_text(event_name: str, data: dict) -> str:
     """The one-line `text` of a Slack-format webhook body (masked like everything else)."""
     point = data.get("pain_point") or {}
@@ -77,6 +100,9 @@ def webhook_text(event_name: str, data: dict) -> str:
         return f"Overdue since {data.get('due_date')}: {words} {url}".strip()
     if event_name == "visit.finished":
         return f"A {str(data.get('kind', 'visit')).replace('_', ' ')} visit finished"
+    if event_name == "goal.updated":
+        goal = data.get("goal") or {}
+        return f"Shared goal {goal.get('title')!r} ({', '.join(data.get('changes', []))}): {data.get('status')}"
     if event_name == "themes.rebuilt":
         return f"Themes rebuilt: {data.get('themes')} themes over {data.get('pain_points')} pain points"
     return event_name

@@ -6,7 +6,9 @@ Who hears what (each person can turn a kind off per channel, api/messages/inbox.
 - the owning department's managers (members with the manager or admin role): a severity-5 pain point
   logged for their department (pain_point.created);
 - the executive who logged it: status changes (resolved: "you said, we did", with the resolution note)
-  and comments on their pain point.
+  and comments on their pain point;
+- the owning departments' managers: a shared goal made, changed or archived, or its computed status
+  changed (goal.updated; api/goals/service.py says when).
 Nobody hears of their own action; deactivated people hear nothing.
 """
 
@@ -24,6 +26,7 @@ from api.auth.models import Role, User, UserDepartment
 from api.config import get_settings
 from api.core.clock import utcnow
 from api.events import outbox
+from api.goals.models import Goal
 from api.messages import compose
 from api.messages.models import (
     Channel,
@@ -41,6 +44,7 @@ BATCH = 200
 DUE_SOON = "pain_point.due_soon"  # internal: becomes a reminder to the assignee, never a webhook call
 ADVISORY_KEY = 0x756E6D73  # "unms": one dispatcher at a time keeps per-pain-point order
 MANAGERS = (Role.manager, Role.admin)
+GOAL = "goal.updated"
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Context:
     users: dict = field(default_factory=dict)
     members: dict = field(default_factory=lambda: defaultdict(list))
     comments: dict = field(default_factory=dict)
+    goals: dict = field(default_factory=dict)
     off: set = field(default_factory=set)  # (user_id, kind, channel) turned off
     webhooks: list = field(default_factory=list)
 
@@ -62,6 +67,11 @@ class Context:
             ctx.points = {r.id: r for r in session.execute(select(PAIN).where(PAIN.c.id.in_(point_ids)))}
         departments = {uuid.UUID(e.data["department_id"]) for e in events if e.name == "pain_point.created"
                        and e.data.get("severity") == 5 and e.data.get("department_id")}
+        goal_events = [e for e in events if e.name == GOAL]
+        departments |= {uuid.UUID(d) for e in goal_events for d in e.data.get("department_ids", [])}
+        goal_ids = {uuid.UUID(e.data["goal_id"]) for e in goal_events}
+        if goal_ids:
+            ctx.goals = {g.id: g for g in session.execute(select(Goal).where(Goal.id.in_(goal_ids))).scalars()}
         if departments:
             for user_id, department_id in session.execute(
                     select(UserDepartment.user_id, UserDepartment.department_id)
@@ -87,18 +97,23 @@ class Context:
         return (user_id, kind, channel) not in self.off
 
 
+def _managers_of(ctx: Context, department_ids: list) -> list[uuid.UUID]:
+    """The members of these departments who are managers or admins."""
+    return [user_id for d in department_ids for user_id in ctx.members.get(uuid.UUID(str(d)), [])
+            if (user := ctx.users.get(user_id)) is not None and user.role in MANAGERS]
+
+
 def recipients(event, ctx: Context) -> list[tuple[uuid.UUID, str]]:
     """(person, kind) for one event, before anyone's choices: the table in this module's docstring."""
     data = event.data
     point = ctx.points.get(uuid.UUID(data["pain_point_id"])) if "pain_point_id" in data else None
     out: list[tuple[uuid.UUID, str]] = []
-    if point is None:
+    if event.name == GOAL and uuid.UUID(data["goal_id"]) in ctx.goals:
+        out += [(u, Kind.goal_updated) for u in _managers_of(ctx, data.get("department_ids", []))]
+    elif point is None:
         return out
-    if event.name == "pain_point.created" and data.get("severity") == 5 and data.get("department_id"):
-        for user_id in ctx.members.get(uuid.UUID(data["department_id"]), []):
-            user = ctx.users.get(user_id)
-            if user is not None and user.role in MANAGERS:
-                out.append((user_id, Kind.severity5))
+    elif event.name == "pain_point.created" and data.get("severity") == 5 and data.get("department_id"):
+        out += [(u, Kind.severity5) for u in _managers_of(ctx, [data["department_id"]])]
     elif event.name == "pain_point.updated":
         values = data.get("values", {})
         if values.get("assignee_id"):
@@ -131,6 +146,10 @@ def webhook_data(event, ctx: Context) -> dict:
                               "status": str(point.status), "url": compose.pain_point_link(point.id)}
     if event.name == "pain_point.commented":
         data["comment_body"] = masked(ctx.comments.get(uuid.UUID(data["comment_id"])))
+    goal = ctx.goals.get(uuid.UUID(data["goal_id"])) if event.name == GOAL else None
+    if goal is not None:
+        data["goal"] = {"id": str(goal.id), "title": masked(goal.title), "due_date": goal.due_date.isoformat(),
+                        "archived": goal.archived}
     return data
 
 
@@ -168,9 +187,13 @@ def plan(event, ctx: Context, now: datetime) -> tuple[list[dict], list[dict]]:
     if event.name == "pain_point.commented":
         data["comment_body"] = ctx.comments.get(uuid.UUID(data["comment_id"]))
     actor = ctx.users.get(event.actor_id)
+    actor_name = actor.display_name if actor else None
     for user_id, kind in recipients(event, ctx):
-        point = ctx.points[uuid.UUID(data["pain_point_id"])]
-        words = compose.for_kind(kind, point=point, event_data=data, actor_name=actor.display_name if actor else None)
+        if event.name == GOAL:
+            words = compose.for_goal(ctx.goals[uuid.UUID(data["goal_id"])], event_data=data, actor_name=actor_name)
+        else:
+            words = compose.for_kind(kind, point=ctx.points[uuid.UUID(data["pain_point_id"])], event_data=data,
+                                     actor_name=actor_name)
         if ctx.wants(user_id, kind, Channel.inbox):
             notes.append({"id": uuid.uuid4(), "key": f"{event.id}:{user_id}:{kind}", "user_id": user_id,
                           "kind": kind, "event_id": event.id, "subject_id": event.subject_id, "title": words.title,

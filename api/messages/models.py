@@ -27,6 +27,7 @@ class Kind(StrEnum):
     digest = "digest"                  # the weekly digest (managers)
     field_reminder = "field_reminder"  # executives: not out in the field yet this month (on the 20th)
     pulse_reminder = "pulse_reminder"  # executives: this month's pulse is not answered yet (on the 20th)
+    goal_updated = "goal_updated"      # a shared goal of your department was made, changed or changed status
 
 
 class Channel(StrEnum):

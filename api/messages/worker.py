@@ -1,6 +1,7 @@
-"""The messages worker (api/background.py): fan events out, note overdue pain points, send what is due and
-the weekly digest when its time comes. Started by api/main.py's lifespan unless UNDERCOVER_MESSAGES_WORKER
-is false; several processes may run it at once (api/messages/deliver.py says why that is safe)."""
+"""The messages worker (api/background.py): fan events out, note overdue pain points and goals whose status
+changed, send what is due and the weekly digest when its time comes. Started by api/main.py's lifespan unless
+UNDERCOVER_MESSAGES_WORKER is false; several processes may run it at once (api/messages/deliver.py says why that
+is safe)."""
 
 import logging
 import time
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from api.background import BackgroundLoop
 from api.db import get_engine
+from api.goals.service import announce_status_changes
 from api.messages import digest
 from api.messages.deliver import Sender
 from api.messages.dispatch import dispatch_pending, scan_overdue
@@ -24,6 +26,7 @@ def run_step(session: Session, sender: Sender, *, checks: bool = True) -> int:
         pass
     if checks:
         scan_overdue(session, digest.org_today(session))
+        announce_status_changes(session=session)  # statuses move with the data and the days: goal.updated
         digest.send_if_due(session)
         digest.send_monthly_reminders(session)
         while dispatch_pending(session):

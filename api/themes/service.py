@@ -201,8 +201,8 @@ def merge_themes(*, session: Session, reader: User, theme_id: uuid.UUID, into_id
                                      now=now)
     theme_store.add_merge(session, source_id=theme_id, target_id=into_id, merged_by_id=reader.id, merged_at=now,
                           pain_point_ids=[str(pid) for pid in moved], target_label=target.label)
-    # Goals (round 2, not built yet): a goal whose target is the source theme moves to the target here, and the
-    # merge records it, so that unmerge_theme can point it back.
+    # Goals aimed at the source follow merged_into_id to the target (api/goals/measure.py current_themes), so
+    # setting it here moves them, and unmerge_theme clearing it points them back: nothing of goals is written.
     theme_store.edit_theme(session, source, {"retired_at": now, "merged_into_id": into_id, "pinned": False,
                                              "updated_at": now})
     theme_store.edit_theme(session, target, {"updated_at": now})
@@ -239,7 +239,7 @@ def unmerge_theme(*, session: Session, actor: User, theme_id: uuid.UUID) -> Them
     session.flush()
     store.move_theme_members(session, from_theme_id=target.id, into_theme_id=theme_id, actor_id=actor.id, now=now,
                              only=[uuid.UUID(pid) for pid in merge.pain_point_ids])
-    # Goals (round 2, not built yet): the goals this merge moved to the target point back at the source here.
+    # Goals aimed at the source point back at it now that merged_into_id is cleared (api/goals/measure.py).
     theme_store.mark_merge_undone(session, merge, by=actor.id, at=now)
     session.commit()
     return get_theme(session=session, reader=actor, theme_id=theme_id, filters=ThemeFilters())

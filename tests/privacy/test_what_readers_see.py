@@ -267,6 +267,12 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
     values = _path_values({"visit": visit_id, "pain_point": pain_point_id, "theme": theme_id})
     values["webhook_id"] = messages["webhook_id"]
     values["key"] = "pulse"  # the built-in KPI: the pulse's monthly averages
+    goal = client.post("/api/goals", headers=closer.headers, json={  # a title is free text too
+        "title": f"Call {PHONE} about it", "department_ids": [str(factory.department().id) for _ in range(2)],
+        "target": {"type": "theme_count", "theme_id": theme_id, "comparison": "at_most", "value": 1},
+        "due_date": "2099-01-31"})
+    assert goal.status_code == 201, goal.text
+    values["goal_id"] = goal.json()["id"]
     params = {"/api/visits": {"author_id": str(executive.id)},
               "/api/notifications/unsubscribe": messages["unsubscribe"]}
     read = 0

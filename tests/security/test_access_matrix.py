@@ -138,6 +138,12 @@ LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/values"):                                 signed_in(200),
     ("POST",   "/api/values"):                                 admins(201),
     ("PATCH",  "/api/values/{value_id}"):                      admins(200),
+    # Shared goals: executives read their own departments' goals (the owner is a member, the other not).
+    ("GET",    "/api/goals"):                                  signed_in(200),
+    ("POST",   "/api/goals"):                                  managers(201),
+    ("GET",    "/api/goals/{goal_id}"):                        (401, 200, 403, 200, 200, 401, 401),
+    ("PATCH",  "/api/goals/{goal_id}"):                        managers(200),
+    ("DELETE", "/api/goals/{goal_id}"):                        (401, 403, 403, 204, 204, 401, 401),
 }
 # fmt: on
 MATRIX.update(LEADERSHIP_MATRIX)
@@ -153,6 +159,25 @@ def _leadership_world(factory, world) -> None:
     factory.session.add_all([kpi, value])
     factory.session.commit()
     world.path_values.update(key=kpi.key, value_id=value.id)
+    _goals_world(factory, world)
+
+
+def _goals_world(factory, world) -> None:
+    """A goal owned by the world's department (the owner executive is a member) and one more."""
+    from datetime import date, timedelta
+
+    from api.auth.models import UserDepartment
+    from api.goals.models import Goal, GoalDepartment
+
+    second = factory.department()
+    goal = Goal(title="Fewer open pain points", target_type="open_pain_points", comparison="at_most",
+                target_value=0, due_date=date.today() + timedelta(days=90))
+    factory.session.add_all([goal, UserDepartment(user_id=world.owner.id, department_id=world.department_id)])
+    factory.session.flush()
+    factory.session.add_all([GoalDepartment(goal_id=goal.id, department_id=d)
+                             for d in (world.department_id, second.id)])
+    factory.session.commit()
+    world.path_values.update(goal_id=goal.id, goal_departments=[str(world.department_id), str(second.id)])
 
 
 LEADERSHIP_REQUESTS: dict[tuple[str, str], Callable] = {
@@ -161,6 +186,10 @@ LEADERSHIP_REQUESTS: dict[tuple[str, str], Callable] = {
     ("PUT", "/api/kpis/{key}/values"): lambda w: {"json": [{"period_start": "2026-11-02", "value": 41.5}]},
     ("POST", "/api/values"): lambda w: {"json": {"name": f"Value {_unique()}", "meaning": "One line"}},
     ("PATCH", "/api/values/{value_id}"): lambda w: {"json": {"meaning": f"Reworded {_unique()}"}},
+    ("POST", "/api/goals"): lambda w: {"json": {
+        "title": "Open pain points at most 5", "department_ids": w.path_values["goal_departments"],
+        "target": {"type": "open_pain_points", "comparison": "at_most", "value": 5}, "due_date": "2099-01-31"}},
+    ("PATCH", "/api/goals/{goal_id}"): lambda w: {"json": {"title": f"Renamed {_unique()}"}},
 }
 # --- end of KPIs and company values ---
 

@@ -40,6 +40,10 @@ REFUSED_ON_MEANING = {
     "GET /api/kpis/{key}/values": "the KPI must exist and since must not be after until",
     "POST /api/values": "the name must be free",
     "PATCH /api/values/{value_id}": "the value must exist and its new name be free",
+    "POST /api/goals": "two or more known departments; a known site, KPI or current theme; a due date not past",
+    "GET /api/goals/{goal_id}": "the goal must exist",
+    "PATCH /api/goals/{goal_id}": "the goal must exist; a new due date not in the past",
+    "DELETE /api/goals/{goal_id}": "the goal must exist",
 }
 # These revoke the caller's token: each example gets a throwaway token of its own.
 REVOKING = {"POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/me/password"}
