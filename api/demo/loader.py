@@ -9,6 +9,7 @@ from api.auth.models import User
 from api.auth.security import hash_password
 from api.auth.users import get_user_by_email
 from api.demo import data
+from api.demo.leadership import load_leadership
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
 from api.visits.models import Visit
@@ -84,6 +85,7 @@ def load_demo(*, session: Session) -> tuple[int, str]:
     for email, writes in by_author.items():
         added += len(write_visits(session=session, author=users[email], writes=writes, source="demo").created)
     session.commit()
+    load_leadership(session=session, users=users, site_ids=site_ids, department_ids=department_ids, today=today.date())
     logins = "\n".join(f"  {email}  /  {data.DEMO_PASSWORD}" for email in ADVERTISED)
     state = f"added {added} visits" if added else "already loaded"
     return added, f"Demo organisation {data.ORG_NAME}: {state}.\nDemo logins:\n{logins}"

@@ -4,8 +4,11 @@ import uuid
 
 from sqlmodel import select
 
+from api.goals.models import Goal
+from api.kpis.models import KpiValue
 from api.pain_points.models import PainPoint
 from api.themes.models import Theme
+from api.values.models import CompanyValue
 from api.visits.models import Visit
 from tests.cli_helpers import run_cli
 from tests.factories import count_rows, fetch
@@ -94,9 +97,13 @@ def test_demo_is_idempotent(database_url, session):
     visits, points = count_rows(session, Visit), count_rows(session, PainPoint)
     assert visits >= 50 and points >= 200
     assert "Themes built:" in first.stdout and count_rows(session, Theme) >= 5
+    # A year of weekly NPS and CSAT for 8 sites and of monthly eNPS for 6 departments; two goals, four values.
+    leadership = count_rows(session, KpiValue), count_rows(session, Goal), count_rows(session, CompanyValue)
+    assert leadership == (8 * 52 * 2 + 6 * 12, 2, 4)
     second = run_cli(database_url, "demo")
     assert "already loaded" in second.stdout
     assert (count_rows(session, Visit), count_rows(session, PainPoint)) == (visits, points)
+    assert (count_rows(session, KpiValue), count_rows(session, Goal), count_rows(session, CompanyValue)) == leadership
 
 
 def test_themes_rebuild_then_export_names_each_pain_points_theme(database_url, session, executive, tmp_path):
