@@ -9,6 +9,7 @@ from api.auth.models import (
     User,
     UserDepartment,
 )
+from api.bright_spots.models import BrightSpot
 from api.core.naming import metadata
 from api.events.models import Event
 from api.kpis.models import Kpi, KpiValue
@@ -29,7 +30,7 @@ from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 from api.values.models import CompanyValue
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
+__all__ = ["AuthToken", "BrightSpot", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
            "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification", "NotificationSetting",
            "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding", "PainPointEvent", "PasswordReset",
            "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild", "ThemeMerge", "User",

@@ -25,6 +25,7 @@ OWNERS = {
               ("THEME", "BUILD", "EMB", "MERGE", "Theme", "ThemeBuild", "ThemeMerge", "PainPointEmbedding"),
               ("theme", "theme_build", "theme_merge", "pain_point_embedding")),
     "kpi": ("kpis/store.py", "kpis/models.py", ("Kpi", "KpiValue"), ("kpi", "kpi_value")),
+    "bright_spot": ("bright_spots/store.py", "bright_spots/models.py", ("BRIGHT", "BrightSpot"), ("bright_spot",)),
 }
 
 
@@ -59,6 +60,7 @@ def test_only_the_owner_writes(table):
     ("pain_point", ("update(PAIN)", "insert(EVENT)", "bulk_insert(session, PAIN", "PainPointEvent(")),
     ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(", "ThemeMerge(")),
     ("kpi", ("KpiValue(",)),
+    ("bright_spot", ("delete(BRIGHT)", "update(BRIGHT)", "bulk_insert(session, BRIGHT")),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

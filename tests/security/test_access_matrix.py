@@ -138,6 +138,7 @@ LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/values"):                                 signed_in(200),
     ("POST",   "/api/values"):                                 admins(201),
     ("PATCH",  "/api/values/{value_id}"):                      admins(200),
+    ("GET",    "/api/bright-spots"):                           managers(200),  # not opened by executives_see_feed
 }
 # fmt: on
 MATRIX.update(LEADERSHIP_MATRIX)
