@@ -36,9 +36,10 @@ export const SCREENS = [
   { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];
 
-/** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise. */
+/** Parts a screen imports only when it needs them: the panel of a visit the server refused or holds otherwise, a visit's bright spots. */
 export const PARTS = [
   { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
+  { name: 'bright', files: ['js/views/bright.js', 'js/views/visit-parts.js'] },
 ];
 
 const unique = (names) => [...new Set(names)];
