@@ -3,7 +3,7 @@
 import { FIRST_LOAD, LATER } from './js/screens.js';
 import { backgroundSync, OUTBOX } from './js/flush.js';
 
-const VERSION = 'e84e5c61b7';
+const VERSION = 'b23eb06045';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

@@ -32,6 +32,7 @@ export const SCREENS = [
   { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/reads.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
   { name: 'people', route: /^#\/people$/, files: ['js/views/people.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'People', hash: '#/people', roles: ['admin'] },
   { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/views/settings-org.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+  { name: 'bright-spots', route: /^#\/bright-spots(?:\?(.*))?$/, files: ['js/views/bright-spots.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'] },
   { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'] },
   { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];

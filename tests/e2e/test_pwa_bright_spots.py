@@ -74,3 +74,37 @@ def test_an_executive_logs_a_bright_spot_offline_and_it_syncs_once(phone, server
     expect(page.get_by_label("Bright spot")).to_have_value("The greeter walked a lost customer to the right aisle")
     expect(page.get_by_label("Who to recognise")).to_have_value("Priya on the door")
     assert phone.console == []
+
+
+def test_a_manager_reads_the_bright_spots_from_the_feed_and_filters_them_by_value(phone, server):
+    import uuid
+
+    from playwright.sync_api import expect
+
+    from tests.factories import visit_body
+
+    with server.client(ADMIN_EMAIL) as admin:
+        own_it = admin.post("/api/values", json={"name": "Own it"}).json()["id"]
+        admin.post("/api/values", json={"name": "Say it plainly"})
+    with server.client() as executive:
+        spots = [{"id": str(uuid.uuid4()), "text": "Tills reopened within two minutes", "department_id": None,
+                  "recognise": "Priya on the door", "value_id": own_it},
+                 {"id": str(uuid.uuid4()), "text": "Staff knew every regular by name", "department_id": None,
+                  "recognise": None, "value_id": None}]
+        res = executive.put(f"/api/visits/{uuid.uuid4()}", json=visit_body(bright_spots=spots))
+        assert res.status_code == 201, res.text
+    page = phone.page
+    phone.sign_in(ADMIN_EMAIL)
+    phone.navigate("Feed")
+    page.get_by_role("link", name="Bright spots: what went well, and who to recognise").click()
+    expect(page.get_by_role("heading", level=1, name="Bright spots")).to_be_visible()
+    cards = page.get_by_role("list", name="Bright spots").get_by_role("listitem")
+    expect(cards).to_have_count(2)
+    expect(page.get_by_text("2 bright spots shown.")).to_be_visible()
+    page.get_by_label("Company value").select_option(label="Own it")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Tills reopened within two minutes")
+    expect(cards.first).to_contain_text("Recognise: Priya on the door")
+    expect(cards.first).to_contain_text("Lives “Own it”")
+    assert "value_id=" in page.url
+    assert phone.console == []
