@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 import api.models  # noqa: F401 - every table known before the first query
 from api.auth.router import invitations_router, users_router
 from api.auth.router import router as auth_router
+from api.bright_spots.router import router as bright_spots_router
 from api.config import get_settings
 from api.dashboard.router import router as dashboard_router
 from api.dashboard.service import flow_summary
@@ -123,7 +124,8 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix="/api")
     for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
                    operations_router, review_router, dashboard_router, pulse_router, settings_router,
-                   journeys_router, messages_router, kpis_router, values_router, goals_router):
+                   journeys_router, messages_router, kpis_router, values_router, goals_router,
+                   bright_spots_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

@@ -9,6 +9,7 @@ from api.auth.models import (
     User,
     UserDepartment,
 )
+from api.bright_spots.models import BrightSpot
 from api.core.naming import metadata
 from api.events.models import Event
 from api.goals.models import Goal, GoalDepartment
@@ -30,8 +31,8 @@ from api.themes.models import PainPointEmbedding, Theme, ThemeBuild, ThemeMerge
 from api.values.models import CompanyValue
 from api.visits.models import Visit
 
-__all__ = ["AuthToken", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event", "Goal",
-           "GoalDepartment", "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification",
+__all__ = ["AuthToken", "BrightSpot", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
+           "Goal", "GoalDepartment", "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification",
            "NotificationSetting", "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding",
            "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild",
            "ThemeMerge", "User", "UserDepartment", "Visit", "Webhook", "metadata"]

@@ -179,7 +179,8 @@ def explain(url: str, filters_params: dict, cursor: str | None) -> tuple[bool, s
 
     from api.db import make_engine
     from api.pain_points.models import Status
-    from api.review.feed import FeedFilters, _page_stmt, decode_cursor, parse_bound
+    from api.review.feed import FeedFilters, _page_stmt, decode_cursor
+    from api.validation import parse_bound
 
     engine = make_engine(url)
     dialect = engine.dialect.name

@@ -26,6 +26,7 @@ OWNERS = {
               ("theme", "theme_build", "theme_merge", "pain_point_embedding")),
     "kpi": ("kpis/store.py", "kpis/models.py", ("Kpi", "KpiValue"), ("kpi", "kpi_value")),
     "goal": ("goals/store.py", "goals/store.py", ("GOAL", "Goal", "GoalDepartment"), ("goal", "goal_department")),
+    "bright_spot": ("bright_spots/store.py", "bright_spots/models.py", ("BRIGHT", "BrightSpot"), ("bright_spot",)),
 }
 
 
@@ -61,6 +62,7 @@ def test_only_the_owner_writes(table):
     ("theme", ("update(BUILD)", "insert(EMB)", "delete(EMB)", "ThemeBuild(", "Theme(", "ThemeMerge(")),
     ("kpi", ("KpiValue(",)),
     ("goal", ("update(GOAL)", "GoalDepartment(")),
+    ("bright_spot", ("delete(BRIGHT)", "update(BRIGHT)", "bulk_insert(session, BRIGHT")),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

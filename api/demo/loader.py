@@ -60,6 +60,16 @@ def _visit_write(spec: dict, site_ids: dict, department_ids: dict, today: dateti
             }
             for i, pp in enumerate(spec["pain_points"])
         ],
+        "bright_spots": [
+            {
+                "id": uuid.uuid5(NAMESPACE, f"bright|{spec['key']}|{i}"),
+                "text": spot["text"],
+                "department_id": department_ids.get(spot.get("department")),
+                "recognise": spot.get("recognise"),
+                "value_id": None,
+            }
+            for i, spot in enumerate(data.BRIGHT_SPOTS.get(spec["key"], []))
+        ],
     })
 
 

@@ -10,8 +10,8 @@ from sqlmodel import Field, SQLModel
 from api.core.clock import utcnow
 from api.core.ids import new_id
 from api.core.types import UTCDateTime
+from api.validation import TEXT_MAX
 
-TEXT_MAX = 2000
 # Which pain points count (dashboards, themes): not deleted — which includes withdrawn ones, see SHOWN —
 # and not a duplicate of another. The one rule, as SQL text (partial indexes, raw queries) and as
 # conditions on the table (counted_conditions).

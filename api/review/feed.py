@@ -3,7 +3,7 @@
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Uuid, func, literal, select, tuple_
 from sqlmodel import Session
@@ -62,24 +62,6 @@ class FeedFilters:
         if match is not None:
             where.append(match)
         return where
-
-
-def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
-    """`since`/`until`: an ISO date (a whole UTC day; `until` includes that day) or a datetime with a zone."""
-    if value is None or value == "":
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC)  # 0001-01-01T00:00+01:00 has no UTC form: refused below
-    except (ValueError, OverflowError):
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise Invalid([field_error(["query", name], "an ISO 8601 date (YYYY-MM-DD) or a datetime with a time zone")])
-    return moment
 
 
 def encode_cursor(occurred_at: datetime, pain_point_id: uuid.UUID) -> str:

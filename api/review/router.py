@@ -24,6 +24,7 @@ from api.review.schemas import (
     TriageUpdate,
 )
 from api.settings.deps import FeedReader
+from api.validation import parse_bound
 
 router = APIRouter(tags=["pain points"])
 
@@ -58,8 +59,8 @@ def feed_filters(
         visit_kind=visit_kind.value if visit_kind else None,
         author_id=author_id,
         q=q,
-        since=feed.parse_bound(since, name="since", end=False),
-        until=feed.parse_bound(until, name="until", end=True),
+        since=parse_bound(since, name="since", end=False),
+        until=parse_bound(until, name="until", end=True),
     )
 
 

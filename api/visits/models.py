@@ -1,4 +1,4 @@
-"""A visit: one shift, listened call or journey walkthrough, with its pain points."""
+"""A visit: one shift, listened call or journey walkthrough, with its pain points and bright spots."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from api.core.types import UTCDateTime
 
 NOTES_MAX = 10_000
 PAIN_POINTS_MAX = 100
+BRIGHT_SPOTS_MAX = 100
 # The time rules every visit write keeps (the phone checks the same before Finish):
 MAX_AHEAD = timedelta(days=1)  # a visit may start at most a day ahead of the server's clock (time zones, skew)
 MAX_LENGTH = timedelta(hours=24)  # and last at most 24 hours

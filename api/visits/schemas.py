@@ -7,12 +7,13 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from api.bright_spots.schemas import BrightSpotPublic, BrightSpotWrite
 from api.core.clock import utcnow
 from api.core.kinds import VisitKind
 from api.pain_points.schemas import PainPointPublic, PainPointWrite
 from api.validation import no_nul
 from api.visits.details import DETAILS_BY_KIND
-from api.visits.models import MAX_AHEAD, MAX_LENGTH, PAIN_POINTS_MAX, VisitBase
+from api.visits.models import BRIGHT_SPOTS_MAX, MAX_AHEAD, MAX_LENGTH, PAIN_POINTS_MAX, VisitBase
 
 
 def _validation_error(loc: tuple, message: str) -> InitErrorDetails:
@@ -50,6 +51,15 @@ class VisitWrite(VisitBase):
                             "quote": "I'll just leave it then",
                         }
                     ],
+                    "bright_spots": [
+                        {
+                            "id": "7d2e9a10-4b1f-4c3a-9e2d-1a2b3c4d5e01",
+                            "text": "The greeter walked a lost customer to the right aisle",
+                            "department_id": None,
+                            "recognise": "Priya on the door",
+                            "value_id": None,
+                        }
+                    ],
                 }
             ]
         },
@@ -60,6 +70,10 @@ class VisitWrite(VisitBase):
     ended_at: AwareDatetime | None = None
     version: int = Field(default=0, ge=0, le=2**31 - 1, description="The server version this write is based on")
     pain_points: list[PainPointWrite] = Field(default_factory=list, max_length=PAIN_POINTS_MAX)
+    bright_spots: list[BrightSpotWrite] = Field(
+        default_factory=list, max_length=BRIGHT_SPOTS_MAX,
+        description="What went well, and who to recognise; replaced as a whole like pain_points",
+    )
 
     _no_nul = field_validator("notes", "private_notes")(no_nul)
 
@@ -82,6 +96,11 @@ class VisitWrite(VisitBase):
                 errors.append(
                     _validation_error(("pain_points", i, "journey_step"), f"no such step (the visit has {steps} steps)")
                 )
+        spots: set[uuid.UUID] = set()
+        for i, spot in enumerate(self.bright_spots):
+            if spot.id in spots:
+                errors.append(_validation_error(("bright_spots", i, "id"), "duplicate bright spot id"))
+            spots.add(spot.id)
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
@@ -127,6 +146,8 @@ class VisitPublic(BaseModel):
     updated_at: datetime
     deleted_at: datetime | None
     pain_points: list[PainPointPublic]
+    bright_spots: list[BrightSpotPublic] = Field(
+        default_factory=list, description="`recognise` is null for executives reading another's visit")
 
 
 BATCH_MAX = 200

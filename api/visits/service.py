@@ -8,6 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.auth.models import Role, User
+from api.bright_spots import store as bright_store
+from api.bright_spots.models import BRIGHT
+from api.bright_spots.service import shown_recognise
 from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.pain_points import store, triage
@@ -30,6 +33,23 @@ LIVE_PAIN_POINTS = {  # of the visits given as `ids`, in order within each visit
     .where(PAIN.c.visit_id.in_(bindparam("ids", expanding=True)), PAIN.c.deleted_at.is_(None))
     .order_by(PAIN.c.visit_id, PAIN.c.position),
 }
+BRIGHT_FIELDS = ("id", "visit_id", "text", "department_id", "recognise", "value_id")
+BRIGHT_SPOTS = select(*(BRIGHT.c[name] for name in BRIGHT_FIELDS)) \
+    .where(BRIGHT.c.visit_id.in_(bindparam("ids", expanding=True))).order_by(BRIGHT.c.visit_id, BRIGHT.c.position)
+
+
+def _bright_spots(session: Session, visits: list, viewer: User) -> dict[uuid.UUID, list[dict]]:
+    """The visits' bright spots as `viewer` reads them: free text masked for anyone but the author, and the
+    name recognised only for the author, managers and admins."""
+    authors = {v.id: v.author_id for v in visits}
+    grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
+    for row in session.execute(BRIGHT_SPOTS, {"ids": list(authors)}) if authors else ():
+        spot = dict(zip(BRIGHT_FIELDS, row, strict=True))
+        author_id = authors[spot["visit_id"]]
+        spot["text"] = shown(spot["text"], author_id=author_id, reader_id=viewer.id)
+        spot["recognise"] = shown_recognise(spot["recognise"], author_id=author_id, reader=viewer)
+        grouped[spot["visit_id"]].append(spot)
+    return grouped
 
 
 def visits_for_reader(session: Session, visits: list, viewer: User) -> list[VisitPublic]:
@@ -42,6 +62,7 @@ def visits_for_reader(session: Session, visits: list, viewer: User) -> list[Visi
         rows = by_ids(session, LIVE_PAIN_POINTS, ids)
         for row in rows:  # plain dicts: pydantic reads them much faster than row mappings
             grouped[row[1]].append(dict(zip(PUBLIC_PAIN_FIELDS, row, strict=True)))
+    spots = _bright_spots(session, visits, viewer)
     others = [v for v in visits if not sees_raw(author_id=v.author_id, reader_id=viewer.id)]
     for v in others:
         for point in grouped.get(v.id, []):
@@ -56,6 +77,7 @@ def visits_for_reader(session: Session, visits: list, viewer: User) -> list[Visi
             "details": shown_strings(v.details, author_id=v.author_id, reader_id=viewer.id),
             "version": v.version, "created_at": v.created_at, "updated_at": v.updated_at,
             "deleted_at": v.deleted_at, "pain_points": grouped.get(v.id, []),
+            "bright_spots": spots.get(v.id, []),
         })
         for v in visits
     ]
@@ -135,6 +157,7 @@ def delete_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> None:
     removed = {r.id for r in locked.values() if r.visit_id == visit_id and r.deleted_at is None}
     withdrawn = removed & triaged
     store.remove_visit_pain_points(session, removed=removed, withdrawn=withdrawn, now=now)
+    bright_store.remove_visit_bright_spots(session, visit_id)
     store.record_changes(session, [(pid, store.Change("withdrawn_at", None, now)) for pid in sorted(withdrawn)],
                          user.id, now)
     triage.relink_duplicates(session, [r for r in locked.values() if r.deleted_at is None], removed, user.id, now)

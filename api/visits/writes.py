@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from api.auth.models import User
+from api.bright_spots import store as bright_store
 from api.bulk import bulk_insert
 from api.core.clock import utcnow
 from api.errors import field_error
@@ -34,6 +35,7 @@ VISIT = Visit.__table__
 PP_CONTENT = ("text", "severity", "felt_by", "department_id", "journey_step", "quote", "value_id")
 LATER_PP_FIELDS = ("value_id",)
 AUDITED = (*PP_CONTENT, "site_id", "visit_kind", "occurred_at")  # after triage, a change leaves an audit line
+BRIGHT_CONTENT = ("text", "department_id", "recognise", "value_id")
 VISIT_CONTENT = ("kind", "site_id", "started_at", "ended_at", "incognito", "notes", "private_notes", "details")
 
 
@@ -49,6 +51,8 @@ class WriteResult:
 def content_hash(data: VisitWrite) -> str:
     """Same content ⇒ same hash, whatever time zone the phone wrote its timestamps in."""
     body = data.model_dump(mode="json", exclude={"id", "version"})
+    if not body["bright_spots"]:  # added later: a visit without any hashes as it did before
+        del body["bright_spots"]
     for point in body["pain_points"]:  # fields added later, when unset, leave stored visits' hashes as they were
         for name in LATER_PP_FIELDS:
             if point[name] is None:
@@ -90,7 +94,7 @@ def by_ids(session: Session, statements: dict, ids: list[uuid.UUID]):
 
 
 def _reference_errors(data: VisitWrite, sites: set, departments: set, company_values: set,
-                      owners: dict) -> list[dict]:
+                      owners: dict, spot_owners: dict) -> list[dict]:
     errors = []
     if data.site_id and data.site_id not in sites:
         errors.append(field_error(["site_id"], "no such site"))
@@ -101,6 +105,13 @@ def _reference_errors(data: VisitWrite, sites: set, departments: set, company_va
             errors.append(field_error(["pain_points", i, "value_id"], "no such company value"))
         if owners.get(pp.id, data.id) != data.id:
             errors.append(field_error(["pain_points", i, "id"], "this pain point belongs to another visit"))
+    for i, spot in enumerate(data.bright_spots):
+        if spot.department_id and spot.department_id not in departments:
+            errors.append(field_error(["bright_spots", i, "department_id"], "no such department"))
+        if spot.value_id and spot.value_id not in company_values:
+            errors.append(field_error(["bright_spots", i, "value_id"], "no such company value"))
+        if spot_owners.get(spot.id, data.id) != data.id:
+            errors.append(field_error(["bright_spots", i, "id"], "this bright spot belongs to another visit"))
     return errors
 
 
@@ -112,9 +123,11 @@ def write_visits(
     ids = sorted({w.id for w in writes})
     existing = {row.id: row for row in by_ids(session, LOCK_VISITS, ids)} if ids else {}
     sites = _ids(session, Site.id, {w.site_id for w in writes if w.site_id})
-    departments = _ids(session, Department.id, {p.department_id for w in writes for p in w.pain_points
-                                                if p.department_id})
-    company_values = _ids(session, CompanyValue.id, {p.value_id for w in writes for p in w.pain_points if p.value_id})
+    departments = _ids(session, Department.id, {p.department_id for w in writes
+                                                for p in (*w.pain_points, *w.bright_spots) if p.department_id})
+    company_values = _ids(session, CompanyValue.id, {p.value_id for w in writes
+                                                     for p in (*w.pain_points, *w.bright_spots) if p.value_id})
+    spot_owners = bright_store.visits_of(session, [b.id for w in writes for b in w.bright_spots])
     pp_ids = [p.id for w in writes for p in w.pain_points]
     owners = {pp_id: visit_id for pp_id, visit_id in by_ids(session, OWNERS, pp_ids) if visit_id} if pp_ids else {}
 
@@ -124,7 +137,8 @@ def write_visits(
     replaced: dict[uuid.UUID, list] = {}
     finished: list = []  # visit.finished events: a visit written with its end time for the first time
     done: set[uuid.UUID] = set()
-    claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point id -> the visit of this batch that took it
+    claimed: dict[uuid.UUID, uuid.UUID] = {}  # pain point or bright spot id -> the visit of this batch that took it
+    spots, rewritten = [], []  # the bright spots of every visit written, and which visits had some stored
     for data in writes:
         if data.id in done:  # the same visit twice in one batch: the first one counts
             result.rejected[data.id] = [field_error(["id"], "this visit appears twice in the batch")]
@@ -142,14 +156,17 @@ def write_visits(
             if row.deleted_at is not None or data.version != row.version:
                 result.conflicts.append(data.id)
                 continue
-        errors = _reference_errors(data, sites, departments, company_values, owners)
+        errors = _reference_errors(data, sites, departments, company_values, owners, spot_owners)
         errors += [field_error(["pain_points", i, "id"], "this pain point is in another visit of this batch")
                    for i, pp in enumerate(data.pain_points)
                    if claimed.get(pp.id, data.id) != data.id and owners.get(pp.id, data.id) == data.id]
+        errors += [field_error(["bright_spots", i, "id"], "this bright spot is in another visit of this batch")
+                   for i, spot in enumerate(data.bright_spots)
+                   if claimed.get(spot.id, data.id) != data.id and spot_owners.get(spot.id, data.id) == data.id]
         if errors:
             result.rejected[data.id] = errors
             continue
-        claimed.update(dict.fromkeys((pp.id for pp in data.pain_points), data.id))
+        claimed.update(dict.fromkeys((pp.id for pp in (*data.pain_points, *data.bright_spots)), data.id))
         fields = {k: getattr(data, k) for k in VISIT_CONTENT}
         fields["content_hash"] = digest
         if data.ended_at is not None and (row is None or row.ended_at is None):
@@ -164,6 +181,10 @@ def write_visits(
             changed_visits.append({**fields, "b_id": data.id, "version": row.version + 1})
             replaced[data.id] = []
         shared = {"site_id": data.site_id, "visit_kind": data.kind, "occurred_at": data.started_at}
+        if row is not None:
+            rewritten.append(data.id)
+        spots += [{"id": spot.id, "visit_id": data.id, **{k: getattr(spot, k) for k in BRIGHT_CONTENT}, **shared,
+                   "position": position} for position, spot in enumerate(data.bright_spots)]
         for position, pp in enumerate(data.pain_points):
             values = {k: getattr(pp, k) for k in PP_CONTENT}
             values.update(shared, position=position)
@@ -186,6 +207,7 @@ def write_visits(
         )
         changed_points, lines, live, removed = _replace_pain_points(session, replaced, author.id, now)
     store.insert_visit_pain_points(session, new_points, author_id=author.id, now=now, announce=source == "app")
+    bright_store.replace_visit_bright_spots(session, visit_ids=rewritten, rows=spots, author_id=author.id, now=now)
     if changed_points:
         # The stored vector no longer matches the words: without it, the theme worker embeds them again.
         theme_store.forget_vectors(session, [c["b_id"] for c in changed_points if c.pop("retext")])

@@ -89,6 +89,8 @@ export function toPayload(rec, now = Date.now()) {
       journey_step: blank(p.journey_step) ? null : Number(p.journey_step),
       quote: blank(p.quote) ? null : p.quote,
     })),
+    // Kept on the phone with exactly the keys the server takes (js/views/bright.js).
+    bright_spots: (v.bright_spots || []).filter((b) => !blank(b.text)),
   };
 }
 
@@ -103,6 +105,7 @@ export function fromServer(s) {
       id: p.id, text: p.text, severity: p.severity, felt_by: p.felt_by, department_id: p.department_id || null,
       journey_step: p.journey_step ?? null, quote: p.quote || '',
     })),
+    bright_spots: s.bright_spots || [],
   };
 }
 
@@ -353,7 +356,7 @@ export async function keepBoth(id) {
     const rec = await done(s.visits.get(id));
     if (!rec || !rec.conflict) return;
     const mine = structuredClone(rec.visit);
-    for (const p of mine.pain_points) p.id = crypto.randomUUID();
+    for (const p of [...mine.pain_points, ...mine.bright_spots || []]) p.id = crypto.randomUUID();
     s.visits.put({
       id: copyId, rev: 1, version: 0, state: 'pending', errors: [], conflict: null, server: null,
       local: {}, visit: mine, saved_at: Date.now(),

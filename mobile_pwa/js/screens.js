@@ -32,6 +32,7 @@ export const SCREENS = [
   { name: 'pulse', route: /^#\/pulse$/, files: ['js/views/pulse.js', 'js/reads.js'], first: true, nav: 'Pulse', hash: '#/pulse', roles: ['executive'] },
   { name: 'people', route: /^#\/people$/, files: ['js/views/people.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'People', hash: '#/people', roles: ['admin'] },
   { name: 'settings', route: /^#\/settings$/, files: ['js/views/settings.js', 'js/views/settings-org.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Settings', hash: '#/settings', roles: ['admin'] },
+  { name: 'bright-spots', route: /^#\/bright-spots(?:\?(.*))?$/, files: ['js/views/bright-spots.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'] },
   { name: 'journeys', route: /^#\/journeys(?:\?(.*))?$/, files: ['js/views/journeys.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'] },
   { name: 'inbox', route: /^#\/inbox$/, files: ['js/views/inbox.js', 'js/lists.js', 'js/reads.js', 'css/messages.css'] },
   { name: 'pain-point', route: /^#\/pain-points\/([0-9a-f-]{36})$/, files: ['js/views/pain-point-link.js'] },
@@ -39,9 +40,11 @@ export const SCREENS = [
   { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];
 
-/** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; the inbox bell. */
+/** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; a visit's
+ * bright spots; the inbox bell. */
 export const PARTS = [
   { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
+  { name: 'bright', files: ['js/views/bright.js', 'js/views/visit-parts.js'] },
   { name: 'bell', files: ['js/views/bell.js'] },
 ];
 

@@ -1,6 +1,6 @@
 // When the page flushes the outbox (flush.js), what the header says about it, and the cached lists.
 import * as api from './api.js';
-import { replaceAll } from './db.js';
+import { replaceAll, put } from './db.js';
 import { emit, on } from './bus.js';
 import { counts } from './outbox.js';
 import { flushOutbox, onFlushElsewhere, OUTBOX } from './flush.js';
@@ -113,13 +113,14 @@ async function flushOnce() {
   }
 }
 
-/** Refreshes the cached lists of sites and departments (used offline by the visit form). */
+/** Refreshes the cached lists of sites, departments and company values (used offline by the visit form). */
 export async function refreshLists() {
   if (!api.tokenValid() || navigator.onLine === false) return;
   try {
-    const [sites, departments] = await Promise.all([api.request('/api/sites'), api.request('/api/departments')]);
+    const [sites, departments, values] = await Promise.all(['sites', 'departments', 'values'].map((name) => api.request(`/api/${name}`)));
     if (sites.ok && Array.isArray(sites.data)) await replaceAll('sites', sites.data);
     if (departments.ok && Array.isArray(departments.data)) await replaceAll('departments', departments.data);
+    if (values.ok) await put('kv', values.data, 'values');
     if (sites.status === 401) await api.tokenRejected();
     emit('lists');
   } catch (err) {

@@ -46,6 +46,8 @@ def personal_visit(**overrides) -> dict:
     body["private_notes"] = "Private to the author"
     body["pain_points"][0].update(text=f"Refund promised to {EMAIL} never came", quote=f"Ring me on {PHONE}")
     body["pain_points"][1].update(text=f"Card {CARD} charged twice", quote=None)
+    body["bright_spots"] = [{"id": str(uuid.uuid4()), "text": f"Refunded {EMAIL} before she asked",
+                             "department_id": None, "recognise": f"Sam on {PHONE}", "value_id": None}]
     body.update(overrides)
     return body
 
@@ -66,10 +68,13 @@ def test_the_visits_api_masks_notes_details_and_pain_points_for_everyone_but_the
             assert points[0]["text"] == "Refund promised to [email] never came"
             assert points[0]["quote"] == "Ring me on [phone]"
             assert points[1]["text"] == "Card [card number] charged twice"
+            assert visit["bright_spots"][0]["text"] == "Refunded [email] before she asked"
+            assert visit["bright_spots"][0]["recognise"] == "Sam on [phone]"
     own = client.get(f"/api/visits/{visit_id}", headers=executive.headers).json()
     assert own["notes"] == f"Customer {EMAIL} read out card {CARD}" and own["private_notes"]
     assert own["details"]["call_reason"] == f"Refund to {EMAIL}"
     assert own["pain_points"][0]["quote"] == f"Ring me on {PHONE}"
+    assert own["bright_spots"][0]["recognise"] == f"Sam on {PHONE}"
 
 
 def feed_texts(client, actor, path="/api/pain-points", **params) -> list[str]:

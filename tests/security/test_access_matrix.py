@@ -144,6 +144,7 @@ LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/goals/{goal_id}"):                        (401, 200, 403, 200, 200, 401, 401),
     ("PATCH",  "/api/goals/{goal_id}"):                        managers(200),
     ("DELETE", "/api/goals/{goal_id}"):                        (401, 403, 403, 204, 204, 401, 401),
+    ("GET",    "/api/bright-spots"):                           managers(200),  # not opened by executives_see_feed
 }
 # fmt: on
 MATRIX.update(LEADERSHIP_MATRIX)

@@ -38,6 +38,7 @@ export async function render(main, [mode, query], ctx) {
   const heading = h('h1', {}, mine ? 'My pain points' : 'Feed');
   main.append(heading);
   if (mine) main.append(h('p', {}, 'What became of the pain points you reported: their status, owner and comments.'));
+  if (manager) main.append(h('p', {}, h('a', { href: '#/bright-spots' }, 'Bright spots: what went well, and who to recognise')));
   const lk = await lookups({ users: manager, themes: manager });
 
   // ---- filters ----

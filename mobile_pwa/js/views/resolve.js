@@ -26,6 +26,10 @@ function summarise(payload, sites, departments) {
   for (const [key, value] of Object.entries(payload.details)) {
     if (key !== 'steps') rows.set(LABELS[key] || key, value ?? '—');
   }
+  payload.bright_spots.forEach((b, i) => {
+    const dept = b.department_id ? departments.get(b.department_id)?.name : null;
+    rows.set(`Bright spot ${i + 1}`, [b.text, dept, b.recognise && `recognising ${b.recognise}`].filter(Boolean).join(' · '));
+  });
   (payload.details.steps || []).forEach((st, i) => {
     rows.set(`Step ${i + 1}`, [st.name, st.channel, st.minutes != null ? `${st.minutes} min` : null,
       st.effort ? `effort ${st.effort}` : null].filter(Boolean).join(' · '));

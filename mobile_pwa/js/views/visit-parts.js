@@ -24,6 +24,7 @@ export const LABELS = {
 
 function where(err, rec) {
   const loc = err.loc || [];
+  if (loc[0] === 'bright_spots') return `Bright spot ${loc[1] + 1}`;
   if (loc[0] === 'pain_points') {
     const i = rec.visit.pain_points.findIndex((p) => p.id === err.pain_point_id);
     const n = i >= 0 ? i + 1 : Number(loc[1]) + 1;

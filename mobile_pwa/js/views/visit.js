@@ -50,6 +50,7 @@ export async function render(main, [id], ctx) {
   const attention = h('div', {});
   const stepsBox = h('div', {});
   const painBox = h('div', {});
+  const brightBox = h('div', {});
   const form = h('div', {});
   const actions = h('div', { class: 'row sticky-actions' });
   const withdrawBtn = h('button', { type: 'button', class: 'btn danger', onclick: withdraw }, 'Withdraw visit');
@@ -195,6 +196,12 @@ export async function render(main, [id], ctx) {
     actions.querySelector('button').focus();
   }
 
+  // Their editor loads when first needed (js/screens.js PARTS).
+  function drawBright(add) {
+    brightBox.replaceChildren();
+    if (add || rec.visit.bright_spots?.length) import('./bright.js').then((m) => m.draw(brightBox, rec, { departments, changed, save, add }), () => brightBox.append(h('p', { class: 'banner bad' }, 'Bright spots need a connection the first time.')));
+  }
+
   // ---- whole visit ----
   function siteField() {
     const listId = nextId('sites');
@@ -235,7 +242,8 @@ export async function render(main, [id], ctx) {
   }
 
   function drawActions() {
-    const buttons = [h('button', { type: 'button', class: 'btn primary', onclick: addPainPoint }, 'Add pain point')];
+    const buttons = [h('button', { type: 'button', class: 'btn primary', onclick: addPainPoint }, 'Add pain point'),
+      h('button', { type: 'button', class: 'btn', onclick: () => drawBright(true) }, 'Add bright spot')];
     if (rec.visit.kind === 'journey_walkthrough') buttons.push(h('button', { type: 'button', class: 'btn', onclick: addStep }, 'Add step'));
     if (isRunning()) buttons.push(h('button', { type: 'button', class: 'btn', onclick: finish }, 'Finish visit'));
     actions.replaceChildren(...buttons);
@@ -257,6 +265,7 @@ export async function render(main, [id], ctx) {
       ...detailFields(rec, changed),
       stepsBox,
       painBox,
+      brightBox,
       h('h2', {}, 'Notes'),
       notes.wrap,
       privateNotes.wrap,
@@ -266,6 +275,7 @@ export async function render(main, [id], ctx) {
     ].filter(Boolean));
     drawSteps();
     drawPainPoints();
+    drawBright();
     drawActions();
     updateMeta();
     tick();

@@ -18,9 +18,10 @@ export function stateLabel(rec) {
 function item(rec, sites, withReason) {
   const site = rec.visit.site_id && sites.get(rec.visit.site_id);
   const count = rec.visit.pain_points.length;
+  const bright = rec.visit.bright_spots?.length;
   const link = h('a', { class: 'item', href: `#/visit/${rec.id}` },
     h('span', { class: 'title' }, [KINDS[rec.visit.kind], site ? ` · ${site.name}` : ''].join('')),
-    h('span', {}, `${when(rec.visit.started_at)} · ${count} ${count === 1 ? 'pain point' : 'pain points'}`),
+    h('span', {}, `${when(rec.visit.started_at)} · ${count} ${count === 1 ? 'pain point' : 'pain points'}${bright ? ` · ${bright} bright spot${bright > 1 ? 's' : ''}` : ''}`),
     h('br'),
     h('span', { class: `badge ${rec.state}` }, stateLabel(rec)));
   if (withReason) {
