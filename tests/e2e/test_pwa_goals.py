@@ -73,9 +73,25 @@ def test_a_manager_makes_a_shared_goal_from_a_cross_silo_theme_and_sees_its_prog
     for name in (STORE, SERVICE):
         expect(form.get_by_label(name)).to_be_checked()
     expect(form.get_by_label(DEPARTMENTS[2])).not_to_be_checked()
+    make = form.get_by_role("button", name="Make the goal")
+    # One department is not a shared goal (said before sending).
+    form.get_by_label(SERVICE).uncheck()
     form.get_by_label("Value").fill("1")
     form.get_by_label("Due date").fill("2099-01-31")
-    form.get_by_role("button", name="Make the goal").click()
+    make.click()
+    expect(form.get_by_role("group", name="Departments")).to_contain_text("Tick two or more departments")
+    form.get_by_label(SERVICE).check()
+    # The API's field errors show under their fields, target fields included.
+    form.get_by_label("Value").fill("-1")
+    form.get_by_label("Due date").fill("2001-01-31")
+    make.click()
+    expect(form.get_by_label("Value").locator("xpath=..")).to_contain_text("A count cannot be below 0.")
+    expect(form.get_by_label("Due date").locator("xpath=..")).to_contain_text("Must not be in the past.")
+    expect(form.get_by_label("Due date")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("article")).to_have_count(0)
+    form.get_by_label("Value").fill("1")
+    form.get_by_label("Due date").fill("2099-01-31")
+    make.click()
 
     title = f"Fewer “{theme['label']}” pain points"
     goal = page.get_by_role("article").filter(has=page.get_by_role("heading", name=title))
@@ -83,6 +99,14 @@ def test_a_manager_makes_a_shared_goal_from_a_cross_silo_theme_and_sees_its_prog
     expect(goal.get_by_text("Baseline")).to_contain_text("target pain points a month")
     expect(goal.get_by_text("On track").or_(goal.get_by_text("At risk")).or_(goal.get_by_text("Met"))).to_be_visible()
     expect(goal).to_contain_text(f"owned by {SERVICE}, {STORE}")
+    # Offline: the last copy, with its time; no writes.
+    desk.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: showing what this device saved as of")).to_be_visible()
+    expect(goal).to_be_visible()
+    expect(page.get_by_role("button", name="New shared goal")).to_be_disabled()
+    expect(goal.get_by_role("button", name="Archive")).to_be_disabled()
+    desk.context.set_offline(False)
     with server.client(MANAGER_EMAIL) as c:
         (made,) = c.get("/api/goals").json()
         owners = {d["id"] for d in c.get("/api/departments").json() if d["name"] in (STORE, SERVICE)}

@@ -128,6 +128,10 @@ export async function render(main, [query], ctx) {
         title: title.control.value.trim(), target, due_date: due.control.value || null,
         department_ids: [...depWrap.querySelectorAll('input:checked')].map((i) => i.value),
       };
+      if (body.department_ids.length < 2) {
+        error.textContent = fieldErrors(fields, { detail: [{ loc: ['department_ids'], msg: 'Tick two or more departments: a shared goal is owned together' }] });
+        return;
+      }
       const res = await send('/api/goals', 'POST', body);
       if (res.error) {
         // The API names target fields [target, name]: show them under the field of that name.
@@ -136,6 +140,8 @@ export async function render(main, [query], ctx) {
         return;
       }
       formBox.replaceChildren(newButton());
+      // Made: a reload shows the list, not the theme's form again (no hashchange, so no re-render now).
+      if (location.hash.includes('?')) history.replaceState(null, '', '#/goals');
       await drawList();
       say(`Made “${res.data.title}”: ${STATUS_WORDS[res.data.progress.status] || res.data.progress.status}.`);
     });
