@@ -94,3 +94,23 @@ def test_who_reads_a_themes_metrics(client, factory, executive, manager, admin):
     assert (empty["metrics"], empty["sites"], empty["min_sample_size"]) == ([], [], MIN_PERIODS)
     assert client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers).status_code == 200
     assert client.get(f"/api/themes/{theme.id}/kpis", headers=executive.headers).status_code == 200
+
+
+def test_executives_see_only_the_kpi_rows_the_values_api_shows_them(client, factory, executive, manager, admin):
+    from tests.goals.helpers import join
+
+    site, mine, theirs = factory.site(), factory.department(), factory.department()
+    join(factory.session, executive, mine)
+    theme = _theme_with_weekly_counts(client, factory, executive, manager, {1: 2, 2: 1}, site=site, department=mine)
+    other = _theme_with_weekly_counts(client, factory, executive, manager, {1: 1}, site=site, department=theirs)
+    make_kpi(client, manager, key="enps", name="Employee NPS", kind="voe")
+    rows = [{"period_start": _monday(1).isoformat(), "department_id": str(d.id), "value": v}
+            for d, v in ((mine, 10), (theirs, 50))]
+    assert put_values(client, manager, "enps", rows).status_code == 200
+    assert client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers).status_code == 200
+    # The theme touching only the executive's department: its rows; the other theme: none for them.
+    seen = client.get(f"/api/themes/{theme.id}/kpis", headers=executive.headers).json()["metrics"]
+    assert [p["value"] for p in seen[0]["points"]] == [10]
+    assert client.get(f"/api/themes/{other.id}/kpis", headers=executive.headers).json()["metrics"] == []
+    assert client.get(f"/api/themes/{other.id}/kpis", headers=manager.headers).json()["metrics"][0]["points"][0][
+        "value"] == 50
