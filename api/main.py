@@ -25,6 +25,7 @@ from api.errors import error_response, field_error, install_error_handlers
 from api.goals.router import router as goals_router
 from api.journeys.router import router as journeys_router
 from api.kpis.router import router as kpis_router
+from api.kpis.router import themes_router as theme_kpis_router
 from api.messages.router import router as messages_router
 from api.messages.worker import MessagesWorker
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
@@ -125,7 +126,7 @@ def create_app() -> FastAPI:
     for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
                    operations_router, review_router, dashboard_router, pulse_router, settings_router,
                    journeys_router, messages_router, kpis_router, values_router, goals_router,
-                   bright_spots_router):
+                   bright_spots_router, theme_kpis_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)

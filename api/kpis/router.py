@@ -7,8 +7,9 @@ from fastapi import APIRouter, Body, Path
 from api.auth.deps import CurrentUser, ManagerUser
 from api.db import SessionDep
 from api.errors import ErrorBody, error_responses
-from api.kpis import service
+from api.kpis import linked, service
 from api.kpis.models import KEY_PATTERN
+from api.kpis.rank import MIN_PERIODS
 from api.kpis.schemas import (
     MAX_VALUES,
     KpiCreate,
@@ -16,10 +17,13 @@ from api.kpis.schemas import (
     KpiUpdate,
     KpiValuePublic,
     KpiValuesWrite,
+    ThemeKpis,
     UpsertReport,
 )
+from api.settings.deps import FeedReader
 
 router = APIRouter(prefix="/kpis", tags=["KPIs"])
+themes_router = APIRouter(prefix="/themes", tags=["themes", "KPIs"])
 Key = Annotated[str, Path(max_length=40, pattern=KEY_PATTERN, description="The KPI's key, e.g. nps")]
 _BUILTIN = {409: {"model": ErrorBody, "description": "The key is taken, or the KPI is built in or archived"}}
 
@@ -68,3 +72,16 @@ def list_values(session: SessionDep, user: CurrentUser, key: Key, site_id: uuid.
                 until: date | None = None) -> list[KpiValuePublic]:
     return service.list_values(session=session, user=user, key=key, site_id=site_id, department_id=department_id,
                                since=since, until=until)
+
+
+@themes_router.get(
+    "/{theme_id}/kpis", response_model=ThemeKpis, responses=error_responses(401, 403, 404, 422),
+    summary="A theme's metrics: the KPIs of the sites and departments it touches, linked week by week",
+    description="For each KPI with values at the sites or departments of the theme's pain points: its value per "
+    "week (monthly KPIs: per month) over the last 52 whole weeks (24 whole months), the theme's pain points in "
+    "each, and Spearman's rank correlation between the two with its sample size (the periods with a value) and "
+    f"a sentence in plain words. Below {MIN_PERIODS} periods `rho` is null and the sentence says there are too "
+    "few to say anything. Readers as for themes; executives see only the KPI rows the values API shows them.",
+)
+def theme_kpis(session: SessionDep, user: FeedReader, theme_id: uuid.UUID) -> ThemeKpis:
+    return linked.theme_kpis(session=session, reader=user, theme_id=theme_id)

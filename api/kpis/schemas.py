@@ -81,3 +81,37 @@ class UpsertReport(SQLModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+class Place(SQLModel):
+    id: uuid.UUID
+    name: str
+
+
+class LinkedPoint(SQLModel):
+    period_start: date
+    value: float = Field(description="The metric at the theme's places (weighted by responses when all rows have them)")
+    pain_points: int = Field(description="The theme's pain points that occurred in the period")
+
+
+class LinkedKpi(SQLModel):
+    key: str
+    name: str
+    kind: str
+    unit: str
+    higher_is_better: bool
+    period: str = Field(description="week or month: how the two are compared")
+    points: list[LinkedPoint] = Field(description="Periods with a value, oldest first")
+    sample_size: int = Field(description="The number of periods with both numbers")
+    rho: float | None = Field(description="Spearman's rank correlation; null below the minimum sample size or "
+                              "when either side never changed")
+    sentence: str = Field(description="What the relation says, in plain words (always give this, not rho alone)")
+
+
+class ThemeKpis(SQLModel):
+    theme_id: uuid.UUID
+    sites: list[Place]
+    departments: list[Place]
+    since: date
+    min_sample_size: int
+    metrics: list[LinkedKpi]

@@ -186,7 +186,7 @@ def import_values(*, session: Session,
     return report, sorted(rejected)
 
 
-def _readable_departments(session: Session, user: User) -> list[uuid.UUID] | None:
+def readable_departments(session: Session, user: User) -> list[uuid.UUID] | None:
     """None: the caller reads every value; else the departments whose values they read (and no department's)."""
     return None if reads_all_kpis(session, user) else department_ids(session, [user.id])[user.id]
 
@@ -196,7 +196,7 @@ def list_values(*, session: Session, user: User, key: str, site_id: uuid.UUID | 
                 until: date | None = None) -> list[KpiValuePublic]:
     if since and until and since > until:
         raise Invalid([field_error(["query", "since"], "must not be after until")])
-    readable = _readable_departments(session, user)
+    readable = readable_departments(session, user)
     if department_id and readable is not None and department_id not in readable:
         raise Forbidden("Executives read their own departments' KPI values (an admin can open all of them)")
     if key in builtin.KEYS:

@@ -26,6 +26,7 @@ export const SCREENS = [
   { name: 'feed', route: /^#\/(feed)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'Feed', hash: '#/feed', roles: MANAGERS },
   { name: 'themes', route: /^#\/themes(?:\?(.*))?$/, files: ['js/views/themes.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'], nav: 'Themes', hash: '#/themes', roles: MANAGERS },
   { name: 'dashboard', route: /^#\/dashboard(?:\?(.*))?$/, files: ['js/views/dashboard.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'], nav: 'Dashboard', hash: '#/dashboard', roles: MANAGERS },
+  { name: 'goals', route: /^#\/goals(?:\?(.*))?$/, files: ['js/views/goals.js', 'js/lists.js', 'js/reads.js', 'js/charts.js', 'css/managers.css'], nav: 'Goals', hash: '#/goals', roles: MANAGERS },
   { name: 'visits', route: /^#\/visits$/, files: ['js/views/visits.js', 'js/views/visit-parts.js'], first: true, nav: 'My visits', hash: '#/visits', roles: EVERYONE },
   { name: 'visit', route: /^#\/visit\/([0-9a-f-]{36})$/, files: ['js/views/visit.js', 'js/views/visit-parts.js', 'js/views/visits.js'], first: true },
   { name: 'mine', route: /^#\/(mine)(?:\?(.*))?$/, files: ['js/views/feed.js', 'js/views/feed-detail.js', 'js/lists.js', 'js/reads.js', 'css/managers.css'], nav: 'My pain points', hash: '#/mine', roles: ['executive'] },

@@ -71,6 +71,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST",   "/api/themes/{theme_id}/merge"):      managers(200),
     ("POST",   "/api/themes/{theme_id}/unmerge"):    managers(200),  # each cell after a merge (BEFORE)
     ("POST",   "/api/themes/{theme_id}/pain-points"): managers(200),
+    ("GET",    "/api/themes/{theme_id}/kpis"):       managers(200),  # a theme's metrics, linked week by week
     # Pain-point review: managers and admins read the feed and triage; an executive reads and comments on
     # their own pain points (the owner column; the feed opens to executives only by an admin setting).
     ("GET",    "/api/pain-points"):                  managers(200),

@@ -103,6 +103,10 @@ export async function render(main, [query], ctx) {
       dataTable(`Pain points per week in “${t.label}”`, ['7 days to', 'Pain points'], t.weekly.map((n, i) => [labels[i], String(n)])));
     const actions = h('div', { class: 'row' },
       h('a', { class: 'btn small', href: `#/feed?theme_id=${t.id}` }, `Open its feed (${t.count})`));
+    // A problem that spans departments calls for a goal they share: the form opens pre-filled with them.
+    if (manager && t.cross_silo) {
+      actions.append(h('a', { class: 'btn small', href: `#/goals?theme_id=${t.id}`, 'aria-label': `Make a shared goal from “${t.label}”` }, 'Make a shared goal'));
+    }
     const panel = h('div', {});
     if (manager) {
       const open = (make) => () => {
@@ -135,7 +139,43 @@ export async function render(main, [query], ctx) {
       quotes.length ? h('ul', { class: 'quotes', 'aria-label': 'Quotes' }, quotes.map((q) => h('li', {},
         h('blockquote', {}, q.quote ? `“${q.quote}”` : q.text),
         h('p', { class: 'hint' }, [q.quote ? q.text : null, q.site, day(q.occurred_at)].filter(Boolean).join(' · '))))) : null,
-      steps, merges, actions, panel);
+      steps, metricsPart(t), merges, actions, panel);
+  }
+
+  // The metrics of the sites and departments it touches, and how they moved with its pain points (on demand).
+  function metricsPart(t) {
+    const boxId = nextId('metrics');
+    const box = h('div', { id: boxId, hidden: true });
+    const toggle = h('button', {
+      type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': boxId,
+      onclick: async () => {
+        box.hidden = !box.hidden;
+        toggle.setAttribute('aria-expanded', String(!box.hidden));
+        if (!box.hidden && !box.firstChild) {
+          box.append(h('p', { role: 'status' }, 'Loading its metrics…'));
+          box.replaceChildren(...await metricsOf(t));
+        }
+      },
+    }, 'Metrics');
+    return h('section', { class: 'metrics', 'aria-label': `Metrics beside “${t.label}”` }, toggle, box);
+  }
+
+  async function metricsOf(t) {
+    const res = await load(`/api/themes/${t.id}/kpis`);
+    if (res.error) return [h('p', { class: 'error' }, res.error)];
+    const { metrics, sites, departments } = res.data;
+    const places = [...sites, ...departments].map((p) => p.name).join(', ');
+    if (!metrics.length) return [asOfNote(res.asOf), h('p', { class: 'hint' }, `No metrics have values at the places it touches${places ? ` (${places})` : ''}.`)].filter(Boolean);
+    return [asOfNote(res.asOf), h('h4', {}, 'Metrics'), h('p', { class: 'hint' }, `At ${places}, over the same ${metrics.some((m) => m.period === 'week') ? 'weeks' : 'months'}.`),
+      ...metrics.map((m) => {
+        const recent = m.points.slice(-12);
+        const unit = m.unit ? ` ${m.unit}` : '';
+        const chart = recent.length ? figure(m.name,
+          sparkline(recent.map((p) => p.value), `${m.name}, last ${recent.length} ${m.period}s: from ${recent[0].value}${unit} to ${recent[recent.length - 1].value}${unit}`),
+          dataTable(`${m.name} and the pain points of “${t.label}”`, [m.period === 'month' ? 'Month of' : 'Week of', m.name, 'Pain points'],
+            recent.map((p) => [day(p.period_start), `${p.value}${unit}`, String(p.pain_points)]))) : null;
+        return h('div', { class: 'metric' }, chart, h('p', { class: 'sentence' }, m.sentence));
+      })].filter(Boolean);
   }
 
   // Where in the walkthroughs its pain points were logged: from its walkthrough pain points and their visits.
