@@ -1,13 +1,21 @@
 """The messages worker (api/background.py): fan events out, note overdue pain points, send what is due and
 the weekly digest when its time comes. Started by api/main.py's lifespan unless UNDERCOVER_MESSAGES_WORKER
-is false; several processes may run it at once (api/messages/deliver.py says why that is safe)."""
+is false (then `undercover worker` runs it); several processes may run it at once (api/messages/deliver.py
+says why that is safe).
+
+Inside the API it runs as a child process on PostgreSQL, not as a thread: fan-out and sending are Python
+work, and a thread doing it holds the interpreter lock that request threads need after every database round
+trip (each then waited up to the 5 ms switch interval: a sync batch's p95 was 3 times slower while
+delivering, bench/messages.py). On SQLite it stays a thread: one process keeps SQLite's single writer
+queueing in that process (api/db.py) instead of sleeping in SQLite's busy handler."""
 
 import logging
 import time
 
 from sqlmodel import Session
 
-from api.background import BackgroundLoop
+from api.background import BackgroundLoop, ChildProcess
+from api.config import Settings
 from api.db import get_engine
 from api.messages import digest
 from api.messages.deliver import Sender
@@ -56,3 +64,10 @@ class MessagesWorker(BackgroundLoop):
     def stop(self) -> None:
         super().stop()
         self.sender.close()
+
+
+def for_the_api(settings: Settings) -> MessagesWorker | ChildProcess:
+    """The messages worker the API process starts (see the module's docstring for why two kinds)."""
+    if settings.database_url.startswith("sqlite"):
+        return MessagesWorker(settings.messages_interval)
+    return ChildProcess("messages worker", ["worker"])
