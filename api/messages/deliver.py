@@ -16,7 +16,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -87,6 +87,26 @@ def finish(session: Session, delivery: Delivery, lease: datetime, outcome: webho
     else:
         values = {**common, "next_attempt_at": now + backoff(delivery.attempts)}
     session.execute(update(Delivery).where(mine).values(**values))
+
+
+def prune(session: Session, *, keep_days: int | None = None, chunk: int = 5000) -> tuple[int, int]:
+    """Delete what is older than UNDERCOVER_MESSAGES_KEEP_DAYS: dispatched events, and deliveries that are
+    sent, skipped or failed (created, or last redelivered, that long ago) with their attempts (the webhook
+    delivery log). Waiting deliveries stay. A chunk per transaction; commits. Returns (events, deliveries)."""
+    before = utcnow() - timedelta(days=keep_days or get_settings().messages_keep_days)
+    removed = 0
+    while True:
+        ids = select(Delivery.id).where(Delivery.status != DeliveryStatus.pending,
+                                        Delivery.created_at < before).limit(chunk)
+        ids = [row[0] for row in session.execute(ids)]
+        if ids:
+            session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(ids)))
+            session.execute(delete(Delivery).where(Delivery.id.in_(ids)))
+        session.commit()
+        removed += len(ids)
+        if len(ids) < chunk:
+            break
+    return outbox.prune_dispatched(session, before=before, chunk=chunk), removed
 
 
 def _email_for(session: Session, d: Delivery) -> tuple[str | None, object | None]:

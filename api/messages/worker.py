@@ -18,10 +18,12 @@ from api.background import BackgroundLoop, ChildProcess
 from api.config import Settings
 from api.db import get_engine
 from api.messages import digest
-from api.messages.deliver import Sender
+from api.messages.deliver import Sender, prune
 from api.messages.dispatch import dispatch_pending, scan_overdue
 
+log = logging.getLogger("undercover.messages")
 SCAN_EVERY = 300.0  # seconds between overdue and digest checks
+PRUNE_EVERY = 3600.0  # seconds between deletions of old delivered events and deliveries
 SEND_BUDGET = 5.0  # seconds of sending per step, so that fan-out keeps up
 
 
@@ -52,7 +54,8 @@ class MessagesWorker(BackgroundLoop):
         super().__init__(interval)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per webhook call
         self.sender = Sender()
-        self.last_checks = 0.0
+        self.last_checks = float("-inf")  # the first step checks (monotonic time may start near 0)
+        self.last_prune = float("-inf")
 
     def step(self) -> None:
         checks = time.monotonic() - self.last_checks >= SCAN_EVERY
@@ -60,6 +63,12 @@ class MessagesWorker(BackgroundLoop):
             run_step(session, self.sender, checks=checks)
         if checks:
             self.last_checks = time.monotonic()
+        if time.monotonic() - self.last_prune >= PRUNE_EVERY:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                events, deliveries = prune(session)
+            if events or deliveries:
+                log.info("pruned %d delivered events and %d finished deliveries", events, deliveries)
+            self.last_prune = time.monotonic()
 
     def stop(self) -> None:
         super().stop()
