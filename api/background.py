@@ -125,3 +125,13 @@ def die_with_parent(parent: int) -> None:
 
 def parent_alive(parent: int) -> bool:
     return os.getppid() == parent
+
+
+NICE = 10  # a background process's CPU priority below requests' (0); the scheduler serves them first
+
+
+def lower_priority() -> None:
+    """Let the processes that answer requests have the CPU first: with the worker on the same cores, sending
+    then slows down under load, not sync (bench/messages.py)."""
+    if hasattr(os, "nice"):
+        os.nice(NICE)

@@ -165,12 +165,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from api.background import die_with_parent, parent_alive
+    from api.background import die_with_parent, lower_priority, parent_alive
     from api.config import get_settings
     from api.messages.worker import MessagesWorker
 
     if args.parent:
         die_with_parent(args.parent)
+    lower_priority()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker = MessagesWorker(get_settings().messages_interval)
