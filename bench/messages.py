@@ -1,15 +1,18 @@
 """Message delivery under load: events delivered to 3 webhooks (local receivers) and by e-mail (a local SMTP
 server), while phones sync.
 
-    .venv/bin/python bench/messages.py --db sqlite
-    .venv/bin/python bench/messages.py --db postgresql --events 10000
+    .venv/bin/python bench/messages.py --db postgresql                 # 10,000 events, both worker setups
+    .venv/bin/python bench/messages.py --db sqlite --events 1000 --worker api
 
 Logs `--events` severity-5 pain points (each one event: 3 webhook calls and 1 e-mail to the department's
-manager), then measures, while the worker delivers them, the p95 of bench/sync.py's phones, and compares it
-with the same phones on the same server before any delivery was queued. Prints events/s delivered, p50/p95
-from commit (the sync answer) to arrival, and the sync p95 ratio (the target: at most 1.10).
-Everything listens on 127.0.0.1.
-"""
+manager), then, while the worker delivers them, lets bench/sync.py's phones push up to `--batches` batches
+each (a round counts only if deliveries were still outstanding when it ended), and compares their p95 with
+the same phones on the same server with nothing to deliver: before the events were logged and after all
+were delivered (webhooks deleted). Prints events/s delivered, p50/p95 from commit (the sync answer) to
+arrival, and the sync p95 ratio (the target: at most 1.10). `--worker api` delivers from the API's own
+worker (a child process on PostgreSQL, a thread on SQLite), `separate` from `undercover worker` with
+UNDERCOVER_MESSAGES_WORKER=false for the API, `both` (the default) runs each on a fresh database.
+Everything listens on 127.0.0.1."""
 
 import argparse
 import asyncio
