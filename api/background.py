@@ -131,7 +131,8 @@ NICE = 10  # a background process's CPU priority below requests' (0); the schedu
 
 
 def lower_priority() -> None:
-    """Let the processes that answer requests have the CPU first: with the worker on the same cores, sending
-    then slows down under load, not sync (bench/messages.py)."""
+    """Let the processes that answer requests have the CPU first. Intended so that sending, not sync, slows
+    down under load; bench/messages.py did not show it helping sync on a busy shared machine, and it cut the
+    worker's throughput there (README, Benchmarks)."""
     if hasattr(os, "nice"):
         os.nice(NICE)

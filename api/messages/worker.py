@@ -3,11 +3,11 @@ the weekly digest when its time comes. Started by api/main.py's lifespan unless 
 is false (then `undercover worker` runs it); several processes may run it at once (api/messages/deliver.py
 says why that is safe).
 
-Inside the API it runs as a child process on PostgreSQL, not as a thread: fan-out and sending are Python
-work, and a thread doing it holds the interpreter lock that request threads need after every database round
-trip (each then waited up to the 5 ms switch interval: a sync batch's p95 was 3 times slower while
-delivering, bench/messages.py). On SQLite it stays a thread: one process keeps SQLite's single writer
-queueing in that process (api/db.py) instead of sleeping in SQLite's busy handler."""
+Inside the API it runs as a child process on PostgreSQL, not as a thread, so that fan-out and sending (Python
+work) never hold the interpreter lock that request threads need after every database round trip. Whether
+that helps sync is not settled: bench/messages.py on a shared 2-core machine was too noisy to tell the two
+apart (README, Benchmarks). On SQLite it stays a thread: one process keeps SQLite's single writer queueing
+in that process (api/db.py) instead of sleeping in SQLite's busy handler."""
 
 import logging
 import time
