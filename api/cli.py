@@ -180,25 +180,33 @@ def cmd_themes_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_worker(_: argparse.Namespace) -> int:
+def cmd_worker(args: argparse.Namespace) -> int:
     """The messages worker on its own, in the foreground: with UNDERCOVER_MESSAGES_WORKER=false for the API
-    processes, delivery then never competes with requests for their process."""
+    processes, delivery then never competes with requests for their process. SIGTERM ends it after the
+    step in progress. `--parent` is how an API process starts it beside itself (api/background.py)."""
     import signal
     import threading
 
+    from api.background import die_with_parent, lower_priority, parent_alive
     from api.config import get_settings
     from api.messages.worker import MessagesWorker
 
+    if args.parent:
+        die_with_parent(args.parent)
+    lower_priority()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker = MessagesWorker(get_settings().messages_interval)
     worker.start()
     print("Messages worker running.", flush=True)
     try:
-        stop.wait()
+        while not stop.wait(1.0):
+            if args.parent and not parent_alive(args.parent):
+                break
     except KeyboardInterrupt:
         pass
     worker.stop()
+    print("Messages worker stopped.", flush=True)
     return 0
 
 
@@ -301,8 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_parser("rebuild", help="re-cluster every pain point into themes, keeping managers' edits") \
         .set_defaults(func=cmd_themes_rebuild)
 
-    sub.add_parser("worker", help="deliver messages in this process (run the API with "
-                   "UNDERCOVER_MESSAGES_WORKER=false)").set_defaults(func=cmd_worker)
+    worker = sub.add_parser("worker", help="deliver messages in this process (run the API with "
+                            "UNDERCOVER_MESSAGES_WORKER=false)")
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
 
     digest = sub.add_parser("digest", help="the weekly digest").add_subparsers(dest="digest_command", required=True)
     send = digest.add_parser("send", help="send this week's digest now, unless it was sent already")

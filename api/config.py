@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # How long a worker holds a delivery it is sending; one whose process died is sent again after this.
     # Keep it well above the longest send (webhooks time out in 10 s, SMTP commands in 30 s).
     messages_lease_seconds: int = Field(120, ge=1, alias="UNDERCOVER_MESSAGES_LEASE_SECONDS")
+    # Delivered events, and finished deliveries with their log (what admins see per webhook and at
+    # /api/deliveries), are deleted by the worker once this many days old; waiting deliveries never are.
+    messages_keep_days: int = Field(30, ge=1, alias="UNDERCOVER_MESSAGES_KEEP_DAYS")
     # Invitation and password-reset e-mails: at most this many per hour per address and per requester.
     mail_per_address_hour: int = Field(5, ge=1, alias="UNDERCOVER_MAIL_PER_ADDRESS_HOUR")
     mail_per_requester_hour: int = Field(30, ge=1, alias="UNDERCOVER_MAIL_PER_REQUESTER_HOUR")

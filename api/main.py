@@ -26,8 +26,8 @@ from api.goals.router import router as goals_router
 from api.journeys.router import router as journeys_router
 from api.kpis.router import router as kpis_router
 from api.kpis.router import themes_router as theme_kpis_router
+from api.messages import worker as messages_worker
 from api.messages.router import router as messages_router
-from api.messages.worker import MessagesWorker
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
 from api.operations.router import router as operations_router
 from api.org.router import router as org_router
@@ -97,7 +97,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     workers = [factory() for factory, on in (
         (ThemeWorker, settings.themes_worker),
         (SummaryWorker, settings.summary_refresh_seconds > 0),
-        (lambda: MessagesWorker(settings.messages_interval), settings.messages_worker),
+        (lambda: messages_worker.for_the_api(settings), settings.messages_worker),
     ) if on]
     for worker in workers:
         worker.start()

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -81,3 +81,17 @@ def pending(session: Session, *, limit: int) -> list:
 def mark_dispatched(session: Session, ids: list[uuid.UUID], *, at: datetime) -> None:
     if ids:
         session.execute(update(EVENT_TABLE).where(EVENT_TABLE.c.id.in_(ids)).values(dispatched_at=at))
+
+
+def prune_dispatched(session: Session, *, before: datetime, chunk: int = 5000) -> int:
+    """Delete events dispatched before `before`, a chunk per transaction; commits. Keyed events stay: their
+    key is what keeps a once-only event (an overdue notice for one due date) from happening again."""
+    removed = 0
+    while True:
+        ids = select(EVENT_TABLE.c.id).where(EVENT_TABLE.c.dispatched_at < before,
+                                             EVENT_TABLE.c.key.is_(None)).limit(chunk)
+        count = session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.id.in_(ids))).rowcount
+        session.commit()
+        removed += count
+        if count < chunk:
+            return removed

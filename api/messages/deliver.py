@@ -16,7 +16,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -89,6 +89,26 @@ def finish(session: Session, delivery: Delivery, lease: datetime, outcome: webho
     session.execute(update(Delivery).where(mine).values(**values))
 
 
+def prune(session: Session, *, keep_days: int | None = None, chunk: int = 5000) -> tuple[int, int]:
+    """Delete what is older than UNDERCOVER_MESSAGES_KEEP_DAYS: dispatched events, and deliveries that are
+    sent, skipped or failed (created, or last redelivered, that long ago) with their attempts (the webhook
+    delivery log). Waiting deliveries stay. A chunk per transaction; commits. Returns (events, deliveries)."""
+    before = utcnow() - timedelta(days=keep_days or get_settings().messages_keep_days)
+    removed = 0
+    while True:
+        ids = select(Delivery.id).where(Delivery.status != DeliveryStatus.pending,
+                                        Delivery.created_at < before).limit(chunk)
+        ids = [row[0] for row in session.execute(ids)]
+        if ids:
+            session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(ids)))
+            session.execute(delete(Delivery).where(Delivery.id.in_(ids)))
+        session.commit()
+        removed += len(ids)
+        if len(ids) < chunk:
+            break
+    return outbox.prune_dispatched(session, before=before, chunk=chunk), removed
+
+
 def _email_for(session: Session, d: Delivery) -> tuple[str | None, object | None]:
     """(address, message) for an e-mail delivery, or (None, None) when there is nobody to send it to any more
     (deactivated, unsubscribed, the invitation withdrawn or the reset link used)."""
@@ -121,34 +141,51 @@ def _email_for(session: Session, d: Delivery) -> tuple[str | None, object | None
                                   delivery_id=d.id, unsubscribe=mail.unsubscribe_url(user.id, d.kind))
 
 
+def renew(session: Session, delivery: Delivery, lease: datetime) -> datetime | None:
+    """A fresh lease on one delivery, taken right before it is sent; commits. None when this process has lost
+    it (its lease ran out and another process claimed it): it must then not be sent from here."""
+    fresh = utcnow() + timedelta(seconds=get_settings().messages_lease_seconds)
+    result = session.execute(update(Delivery).where(
+        Delivery.id == delivery.id, Delivery.claimed_until == lease, Delivery.status == DeliveryStatus.pending,
+    ).values(claimed_until=fresh))
+    session.commit()
+    return fresh if result.rowcount == 1 else None
+
+
 def _send_emails(session: Session, batch: list[tuple[Delivery, datetime]]) -> None:
+    """One SMTP connection for the batch, but a lease per message: each is renewed right before it is sent
+    and its outcome recorded right after, so a slow server can never let a lease run out between sending a
+    message and recording it (another process would have sent it again)."""
     messages = []
     for d, lease in batch:
         to, message = _email_for(session, d)
         session.rollback()  # end the read: SQLite would hold its write lock through the SMTP exchange
         messages.append((d, lease, message))
-    results = []
+    waiting = list(messages)
     try:
         with mail.Mailer() as mailer:
-            for d, lease, message in messages:
+            while waiting:
+                d, lease, message = waiting.pop(0)
                 started = utcnow()
                 if message is None:
-                    results.append((d, lease, webhooks.Outcome(True, None, "nothing to send", 0), started, True))
+                    finish(session, d, lease, webhooks.Outcome(True, None, "nothing to send", 0), started, True)
+                    session.commit()
+                    continue
+                lease = renew(session, d, lease)
+                if lease is None:
+                    log.info("e-mail delivery %s: lease lost before sending; another process has it", d.id)
                     continue
                 try:
                     mailer.send(message)
-                    results.append((d, lease, webhooks.Outcome(True, 250, None, _ms(started)), started, False))
+                    outcome = webhooks.Outcome(True, 250, None, _ms(started))
                 except (smtplib.SMTPException, OSError) as exc:
-                    results.append((d, lease, webhooks.Outcome(False, None, _smtp_error(exc), _ms(started)), started,
-                                    False))
-    except (smtplib.SMTPException, OSError, ValueError) as exc:  # no connection at all: all of them wait
-        done = {r[0].id for r in results}
-        for d, lease, _ in messages:
-            if d.id not in done:
-                results.append((d, lease, webhooks.Outcome(False, None, _smtp_error(exc), 0), utcnow(), False))
-    for d, lease, outcome, started, skipped in results:
-        finish(session, d, lease, outcome, started, skipped)
-    session.commit()
+                    outcome = webhooks.Outcome(False, None, _smtp_error(exc), _ms(started))
+                finish(session, d, lease, outcome, started)
+                session.commit()
+    except (smtplib.SMTPException, OSError, ValueError) as exc:  # no connection at all: the rest wait
+        for d, lease, _ in waiting:
+            finish(session, d, lease, webhooks.Outcome(False, None, _smtp_error(exc), 0), utcnow())
+        session.commit()
 
 
 def _smtp_error(exc: Exception) -> str:

@@ -1,8 +1,11 @@
 """Webhooks: admins' subscriptions, the address check, signing and one call.
 
 A URL must be http(s) and resolve only to public addresses, unless UNDERCOVER_WEBHOOK_ALLOW_PRIVATE=true:
-checked when the webhook is saved and again before every call (an address can change). Calls time out in
-10 s and never follow redirects (a redirect is an answer that is not 2xx: retried, then given up).
+checked when the webhook is saved and again before every call (an address can change). The call then
+connects to the address that was checked, never to a second lookup of the name (which a hostile DNS server
+could answer with a private address: DNS rebinding); the name still goes in the Host header and, for https,
+in the TLS server name that the certificate is verified against. Calls time out in 10 s and never follow
+redirects (a redirect is an answer that is not 2xx: retried, then given up).
 """
 
 import hashlib
@@ -45,8 +48,9 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
 
 
-def check_url(url: str, *, allow_private: bool | None = None) -> None:
-    """Raise Refused unless `url` may be called. Only resolves the name: it never connects."""
+def check_url(url: str, *, allow_private: bool | None = None) -> str | None:
+    """Raise Refused unless `url` may be called. Only resolves the name: it never connects. Returns the checked
+    address to connect to (None when private addresses are allowed: the name was not looked up)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("must be an http:// or https:// URL with a host")
@@ -54,7 +58,7 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
         raise Refused("must not carry a user name or password")
     allow = get_settings().webhook_allow_private if allow_private is None else allow_private
     if allow:
-        return
+        return None
     try:
         addresses = resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (socket.gaierror, UnicodeError) as exc:
@@ -63,6 +67,21 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
     if private or not addresses:
         raise Refused("resolves to a loopback, link-local or private address "
                       "(set UNDERCOVER_WEBHOOK_ALLOW_PRIVATE=true to allow it on a closed network)")
+    return addresses[0]
+
+
+def pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(URL, headers, request extensions) that reach `url`'s server at `address` (see the module's docstring).
+    A pinned https call closes its connection afterwards: a connection verified for one name must not be
+    reused for another name that happens to share the address."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    target = parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")).geturl()
+    if parts.scheme == "https":
+        return target, {"Host": parts.netloc, "Connection": "close"}, {"sni_hostname": parts.hostname}
+    return target, {"Host": parts.netloc}, {}
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -82,11 +101,11 @@ def call(client: httpx.Client, hook: Webhook, *, delivery_id: uuid.UUID, event_n
     started = time.monotonic()
     raw = body.encode()
     try:
-        check_url(hook.url)
-        answer = client.post(hook.url, content=raw, headers={
+        target, host_headers, extensions = pinned(hook.url, check_url(hook.url))
+        answer = client.post(target, content=raw, extensions=extensions, headers={
             "Content-Type": "application/json", "User-Agent": USER_AGENT,
             "X-Undercover-Event": event_name, "X-Undercover-Delivery": str(delivery_id),
-            "X-Undercover-Signature": signature(hook.secret, raw)})
+            "X-Undercover-Signature": signature(hook.secret, raw), **host_headers})
     except Refused as exc:
         return Outcome(False, None, f"refused: {exc}"[:500], int((time.monotonic() - started) * 1000))
     except httpx.HTTPError as exc:
