@@ -39,10 +39,12 @@ export const SCREENS = [
   { name: 'password', route: /^#\/(accept-invitation|reset-password|forgot-password)(?:\?(.*))?$/, files: ['js/views/set-password.js', 'js/views/signin.js', 'js/lists.js'], open: true },
 ];
 
-/** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; the inbox bell. */
+/** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; the inbox bell;
+ * the home's dashboard (drawn after the home itself). */
 export const PARTS = [
   { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
   { name: 'bell', files: ['js/views/bell.js'] },
+  { name: 'my-dashboard', files: ['js/views/my-dashboard.js', 'js/reads.js', 'js/charts.js', 'js/lists.js', 'css/managers.css', 'css/my-dashboard.css'] },
 ];
 
 const unique = (names) => [...new Set(names)];
