@@ -132,10 +132,17 @@ def test_a_manager_sees_their_departments_kpis_goals_rising_themes_and_overdue_i
     assert org["overdue"]["count"]["value"] == 2
     assert all("07700" not in i["text"] for i in org["overdue"]["items"])
 
-    # Figures move: the overdue pain point resolved, a theme's pain points reassigned elsewhere.
+    # Figures move: the overdue pain point resolved, this week's NPS corrected downwards.
     resolve(client, manager, ours[2])
+    monday = utcnow().date() - timedelta(days=utcnow().date().weekday())
+    res = client.put("/api/kpis/nps/values", headers=manager.headers,
+                     json=[{"period_start": str(monday), "department_id": str(stores.id), "value": 25}])
+    assert res.status_code == 200, res.text
     moved = me(client, manager)
     assert moved["overdue"]["count"]["value"] == 0 and moved["overdue"]["count"]["trend"] == "same"
+    assert moved["overdue"]["items"] == []
+    assert [(k["figure"]["value"], k["figure"]["change"], k["figure"]["trend"]) for k in moved["kpis"]] == [
+        (25, -5, "worse")]
 
 
 def test_signed_out_is_refused(client):
