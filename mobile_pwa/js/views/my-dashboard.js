@@ -10,10 +10,10 @@ const fmt = (n) => (n === null || n === undefined ? '–' : Number.isInteger(n) 
 const WORDS = { better: 'Better', worse: 'Worse', same: 'No change' };
 const GOAL = { on_track: 'On track', at_risk: 'At risk', met: 'Met', missed: 'Missed' };
 
+/** Its stylesheets, linked once; resolves when they apply (or failed: the cards still read), so nothing moves. */
 function linkStyles() {
-  for (const href of STYLES) {
-    if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h('link', { rel: 'stylesheet', href }));
-  }
+  return Promise.all(STYLES.filter((href) => !document.querySelector(`link[href="${href}"]`))
+    .map((href) => new Promise((done) => document.head.append(h('link', { rel: 'stylesheet', href, onload: done, onerror: done })))));
 }
 
 /** One figure as a card: its value, then the comparison in words (never colour alone). */
@@ -78,11 +78,10 @@ function overdue(o) {
 
 /** Draws the dashboard into `box`; a failed read says why, in place. */
 export async function show(box) {
-  linkStyles();
   box.className = 'my-dash';
   box.setAttribute('role', 'region');
   box.setAttribute('aria-labelledby', 'my-dash');
-  const res = await load('/api/dashboard/me');
+  const [res] = await Promise.all([load('/api/dashboard/me'), linkStyles()]);
   const head = h('h2', { id: 'my-dash' }, 'My dashboard');
   if (res.error) {
     box.append(head, h('p', { class: 'hint' }, res.error));
