@@ -3,9 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth.deps import ManagerUser
-from api.dashboard import service
-from api.dashboard.schemas import FieldTime, Flow
+from api.auth.deps import CurrentUser, ManagerUser
+from api.dashboard import personal, service
+from api.dashboard.schemas import FieldTime, Flow, MyDashboard
 from api.db import SessionDep
 from api.errors import error_responses
 from api.pulse.models import MONTH_PATTERN
@@ -50,3 +50,20 @@ def flow(
     until: Annotated[date | None, Query(description="A day in the last week of the period")] = None,
 ) -> Flow:
     return service.flow(session=session, weeks=weeks, until=until)
+
+
+@router.get(
+    "/me",
+    response_model=MyDashboard,
+    responses=error_responses(401),
+    summary="The signed-in person's own dashboard: each figure with its previous value and better/worse/same",
+    description="Executives: field time this month against `field_hours_target` (previous: last month up to "
+    "the same day), the pain points they reported (open, resolved) and what came of them (resolution notes "
+    "masked), their departments' goals and KPIs (every department's only when `executives_see_all_kpis` is "
+    "on). Managers: their departments' KPIs (latest period against the one before), goals, themes rising over "
+    "the last 4 weeks and overdue pain points; the whole organisation's when they belong to no department. "
+    "Admins: the organisation's. `trend` reads the KPI's `higher_is_better`, a goal's comparison; fewer open, "
+    "overdue or theme pain points is better.",
+)
+def my_dashboard(session: SessionDep, user: CurrentUser) -> MyDashboard:
+    return personal.my_dashboard(session=session, user=user)

@@ -1,7 +1,9 @@
 """The managers' dashboard's response bodies: field time per executive per month, and the flow of pain points
 (the dashboard has no tables of its own)."""
 
+import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -73,3 +75,98 @@ class Flow(BaseModel):
     movers: list[ThemeMovement] = Field(description="The 5 biggest changes against the previous period")
     as_of: datetime = Field(description="When these figures were computed: large organisations get the current "
                             "period from a result refreshed every minute or so")
+
+
+# --- GET /api/dashboard/me: the signed-in person's own dashboard ---
+
+Trend = Literal["better", "worse", "same"]
+
+
+class Figure(BaseModel):
+    """A number with the one it is compared with, and whether the change is good news."""
+
+    value: float | None
+    previous: float | None = Field(description="The value it is compared with (the previous period)")
+    change: float | None = Field(description="value - previous (null when either is missing)")
+    trend: Trend | None = Field(description="better, worse or same, by which direction is good; null when "
+                                "there is nothing to compare")
+    higher_is_better: bool
+
+
+class MyFieldTime(BaseModel):
+    month: str = Field(description="YYYY-MM, UTC")
+    target_hours: float
+    hours: Figure = Field(description="This month so far; previous: last month up to the same day and hour")
+    visits: Figure
+    share_of_target: float | None = Field(description="hours / target, 2 decimals; null when the target is 0")
+
+
+class Outcome(BaseModel):
+    """One of the person's pain points, closed: what came of it."""
+
+    id: uuid.UUID
+    text: str = Field(description="As they wrote it (theirs)")
+    status: str
+    resolved_at: datetime | None
+    resolution_note: str | None = Field(description="Masked: written by someone else")
+
+
+class MyPainPoints(BaseModel):
+    open: Figure = Field(description="Open now; previous: open at the start of the month")
+    resolved: Figure = Field(description="Resolved this month; previous: last month up to the same day")
+    outcomes: list[Outcome] = Field(description="The 5 latest closed (resolved or won't fix), newest first")
+
+
+class KpiTrend(BaseModel):
+    key: str
+    name: str
+    kind: str
+    unit: str
+    period: str
+    department: Ref | None = Field(description="null: the whole organisation")
+    period_start: date = Field(description="The latest period with a value")
+    previous_period_start: date | None
+    figure: Figure
+
+
+class GoalGlance(BaseModel):
+    id: uuid.UUID
+    title: str
+    department_ids: list[uuid.UUID]
+    due_date: date
+    status: str = Field(description="on_track, at_risk, met or missed (api/goals' progress)")
+    comparison: str
+    target: float
+    figure: Figure = Field(description="Current value against the previous period of its series")
+
+
+class RisingTheme(BaseModel):
+    theme: ThemeRef
+    figure: Figure = Field(description="Pain points in the last 4 weeks against the 4 before (fewer is better)")
+
+
+class OverdueItem(BaseModel):
+    id: uuid.UUID
+    text: str = Field(description="Masked unless the reader wrote it")
+    due_date: date
+    department: Ref | None
+
+
+class Overdue(BaseModel):
+    count: Figure = Field(description="Open past their due date now; previous: a week ago")
+    items: list[OverdueItem] = Field(description="The 5 longest overdue")
+
+
+class MyDashboard(BaseModel):
+    role: str
+    as_of: datetime
+    organisation: bool = Field(description="True: the figures cover the whole organisation (admins, and "
+                               "managers who belong to no department)")
+    departments: list[Ref] = Field(description="The person's departments: the scope of a manager's figures")
+    field_time: MyFieldTime | None = Field(description="Executives")
+    pain_points: MyPainPoints | None = Field(description="Executives: the pain points they reported")
+    kpis: list[KpiTrend] = Field(description="The scope's KPIs (executives: their departments', and the "
+                                 "organisation's when executives_see_all_kpis is on)")
+    goals: list[GoalGlance] = Field(description="Live goals owned by the person's departments (admins: all)")
+    rising_themes: list[RisingTheme] = Field(description="Managers and admins: up to 5 themes growing most")
+    overdue: Overdue | None = Field(description="Managers and admins: the scope's overdue pain points")

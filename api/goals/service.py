@@ -111,11 +111,15 @@ def _readable(session: Session, reader: User) -> set[uuid.UUID] | None:
     return set(departments_of(session, [reader.id])[reader.id])
 
 
-def list_goals(*, session: Session, reader: User, include_archived: bool = False) -> list[GoalPublic]:
+def list_goals(*, session: Session, reader: User, include_archived: bool = False,
+               department_ids: list[uuid.UUID] | None = None) -> list[GoalPublic]:
+    """`department_ids`: only goals owned by one of them (a manager's dashboard), within what the reader sees."""
     stmt = select(Goal).order_by(Goal.due_date, Goal.title, Goal.id)
     if not include_archived:
         stmt = stmt.where(Goal.archived.is_(False))
     readable = _readable(session, reader)
+    if department_ids is not None:
+        readable = set(department_ids) if readable is None else readable & set(department_ids)
     if readable is not None:
         stmt = stmt.where(Goal.id.in_(select(GoalDepartment.goal_id)
                                       .where(GoalDepartment.department_id.in_(readable))))

@@ -19,6 +19,7 @@ COUNTED_WHEN_NULL = ("deleted_at", "duplicate_of_id")
 COUNTED = " AND ".join(f"{column} IS NULL" for column in COUNTED_WHEN_NULL)
 DUPLICATES = "duplicate_of_id IS NOT NULL"
 ASSIGNED = "assignee_id IS NOT NULL"
+DUE = "due_date IS NOT NULL AND " + COUNTED
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 
 
@@ -75,6 +76,9 @@ class PainPoint(PainPointBase, table=True):
         # Only triaged pain points have an assignee: new ones (every sync) need not touch this index.
         Index("ix_pain_point_assignee_id", "assignee_id", postgresql_where=text(ASSIGNED),
               sqlite_where=text(ASSIGNED)),
+        # Only triaged pain points have a due date: the overdue counts (dashboards, digest) read just those.
+        Index("ix_pain_point_due", "due_date", "owner_department_id", "department_id",
+              postgresql_where=text(DUE), sqlite_where=text(DUE)),
     )
 
     id: uuid.UUID = Field(primary_key=True)

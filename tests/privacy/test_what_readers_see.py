@@ -139,6 +139,25 @@ def test_comments_resolution_notes_and_audit_values_are_masked_for_all_but_their
     assert next(e for e in own["history"] if e["field"] == "resolution_note")["new_value"] == note
 
 
+def test_a_personal_dashboard_shows_its_reader_their_own_words_and_everyone_else_s_masked(
+        client, factory, executive, other_executive, manager, admin):
+    """/api/dashboard/me: the executive's own pain points as written, the resolution note (a manager's) masked;
+    a manager reading their scope's overdue pain points sees them masked, another executive sees none of it."""
+    department = factory.department()
+    put_visit(client, executive, personal_visit(pain_points=[
+        {**personal_visit()["pain_points"][0], "department_id": str(department.id)}]))
+    pain_point_id = client.get("/api/my/pain-points", headers=executive.headers).json()["items"][0]["id"]
+    res = client.patch(f"/api/pain-points/{pain_point_id}", headers=manager.headers,
+                       json={"status": "resolved", "resolution_note": f"Refund sent, told {PHONE}"})
+    assert res.status_code == 200, res.text
+    [outcome] = client.get("/api/dashboard/me", headers=executive.headers).json()["pain_points"]["outcomes"]
+    assert outcome["text"] == f"Refund promised to {EMAIL} never came"
+    assert outcome["resolution_note"] == "Refund sent, told [phone]"
+    for reader in (other_executive, manager, admin):
+        res = client.get("/api/dashboard/me", headers=reader.headers)
+        assert res.status_code == 200 and not leaks(res.text), reader.user.role
+
+
 def test_journeys_are_for_feed_readers_and_mask_names_and_texts(client, factory, executive, other_executive, manager,
                                                           admin):
     site = factory.site()

@@ -88,6 +88,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",    "/api/journeys"):                     managers(200),  # feed readers (executives_see_feed)
     ("GET",    "/api/dashboard/field-time"):         managers(200),
     ("GET",    "/api/dashboard/flow"):               managers(200),
+    ("GET",    "/api/dashboard/me"):                 signed_in(200),  # each person's own
     # The pulse: executives answer, admins edit the questions, managers and admins read the results.
     ("GET",    "/api/pulse/questions"):              signed_in(200),
     ("POST",   "/api/pulse/questions"):              admins(201),

@@ -53,4 +53,7 @@ export async function render(main, _params, ctx) {
     }
     main.append(h('h2', {}, 'In progress'), list);
   }
+  // Their own dashboard: loaded after the home, not in the first load.
+  const dash = main.appendChild(h('div'));
+  import('./my-dashboard.js').then((m) => m.show(dash)).catch(() => {});
 }
