@@ -61,27 +61,32 @@ def test_service_worker_replays_the_outbox_with_no_page_open(phone, server):
 
     page = phone.page
     phone.sign_in()
-    sent = count_sends(phone)
     worker = Worker(phone)
     phone.context.set_offline(True)
+    # No network at all, as on a phone without one: Chromium's offline emulation does not reach a service
+    # worker it has just started for a sync event (its push once reached the server here), so the server
+    # is down too while the visit is queued.
+    server.stop()
     finish_visit(phone, "Only 2 of 6 tills open at noon")
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
 
     # The app is closed: no page is left to flush, only the worker.
     page.goto("about:blank")
+    server.start()
     phone.context.set_offline(False)
     assert server.visits() == []
     worker.sync()
     (visit,) = wait_for(server.visits, what="the worker's replay", page=page)
     assert [p["text"] for p in visit["pain_points"]] == ["Only 2 of 6 tills open at noon"]
-    assert sent == {visit["id"]: 1}
+    assert visit["version"] == 1
 
     # Opened again, the app finds the visit synced (the worker updated the phone's copy, not only the server).
     phone.open()
     expect(phone.sync_state()).to_have_text("All synced")
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("region", name="All visits").get_by_text("Synced", exact=True)).to_have_count(1)
-    assert sent == {visit["id"]: 1}
+    (again,) = server.visits()
+    assert again["version"] == 1
     assert phone.console == []
 
 
@@ -129,9 +134,11 @@ def test_page_and_worker_never_send_at_once(phone, server):
     sent = count_sends(phone)
     worker = Worker(phone)
     phone.context.set_offline(True)
+    server.stop()  # no network for a service worker Chromium starts meanwhile either (see the first test)
     finish_visit(phone, "Queue out of the door")
     finish_visit(phone, "No baskets at the entrance")
     expect(page.get_by_role("banner")).to_contain_text("2 waiting to sync")
+    server.start()
 
     # Hold the lock from the test, then let both senders start: the worker first, then the page (online).
     page.evaluate("""() => { navigator.locks.request('undercover-outbox', () => new Promise((release) => {
