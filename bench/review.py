@@ -177,9 +177,10 @@ def explain(url: str, filters_params: dict, cursor: str | None) -> tuple[bool, s
     from sqlalchemy import event
     from sqlmodel import Session
 
+    from api.cursor import decode_position
     from api.db import make_engine
     from api.pain_points.models import Status
-    from api.review.feed import FeedFilters, _page_stmt, decode_cursor
+    from api.review.feed import FeedFilters, _page_stmt
     from api.validation import parse_bound
 
     engine = make_engine(url)
@@ -196,7 +197,7 @@ def explain(url: str, filters_params: dict, cursor: str | None) -> tuple[bool, s
                           until=parse_bound(p.get("until"), name="until", end=True))
     with Session(engine) as session:
         # Built first: building runs the search's own look-up, which is not the query to explain.
-        stmt = _page_stmt(session, filters, decode_cursor(cursor) if cursor else None, 51)
+        stmt = _page_stmt(session, filters, decode_position(cursor) if cursor else None, 51)
         event.listen(engine, "before_cursor_execute", _explain, retval=True)
         result = session.connection().execute(stmt)
         rows = result.cursor.fetchall()  # raw: the plan rows must skip the pain_point column processors

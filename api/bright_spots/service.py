@@ -1,10 +1,9 @@
 """The managers' bright-spot feed: filters, search on what the reader sees, keyset pagination; and the one
 rule for what a reader sees of a bright spot (also used inside visits)."""
 
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Uuid, func, literal, select, tuple_
 from sqlmodel import Session
@@ -13,8 +12,7 @@ from api.auth.models import Role, User
 from api.bright_spots.models import BRIGHT
 from api.bright_spots.schemas import BrightSpotItem, BrightSpotPage
 from api.core.types import UTCDateTime
-from api.cursor import from_token, to_token
-from api.errors import Invalid, field_error
+from api.cursor import decode_position, encode_position
 from api.org.models import Department, Site
 from api.pain_points.schemas import Ref
 from api.pain_points.search import search_words, text_words
@@ -57,21 +55,6 @@ class Filters:
         return where
 
 
-def encode_cursor(occurred_at: datetime, spot_id: uuid.UUID) -> str:
-    return to_token(json.dumps([occurred_at.astimezone(UTC).isoformat(), str(spot_id)], separators=(",", ":")))
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        at, spot_id = json.loads(from_token(cursor))
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment, uuid.UUID(spot_id)
-    except (ValueError, TypeError):
-        raise Invalid([field_error(["query", "cursor"], "not a cursor this feed gave out")]) from None
-
-
 def _page(session: Session, filters: Filters, after: tuple[datetime, uuid.UUID] | None, limit: int) -> list:
     stmt = select(BRIGHT).where(*filters.conditions())
     if after is not None:
@@ -110,7 +93,7 @@ def _ref(names: dict, key) -> Ref | None:
 
 
 def read_feed(*, session: Session, viewer: User, filters: Filters, cursor: str | None, limit: int) -> BrightSpotPage:
-    rows = _matching(session, filters, decode_cursor(cursor) if cursor else None, limit + 1, viewer)
+    rows = _matching(session, filters, decode_position(cursor) if cursor else None, limit + 1, viewer)
     more = len(rows) > limit
     rows = rows[:limit]
     sites = _names(session, Site.id, Site.name, {r.site_id for r in rows})
@@ -123,4 +106,4 @@ def read_feed(*, session: Session, viewer: User, filters: Filters, cursor: str |
         occurred_at=r.occurred_at, site=_ref(sites, r.site_id), department=_ref(departments, r.department_id),
         value=_ref(values, r.value_id), executive=_ref(people, r.author_id),
     ) for r in rows]
-    return BrightSpotPage(items=items, next_cursor=encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None)
+    return BrightSpotPage(items=items, next_cursor=encode_position(rows[-1].occurred_at, rows[-1].id) if more else None)

@@ -1,17 +1,15 @@
 """The pain-point feed: combinable filters, search on what the reader sees, keyset pagination, cards."""
 
-import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Uuid, func, literal, select, tuple_
 from sqlmodel import Session
 
 from api.auth.models import User
 from api.core.types import UTCDateTime
-from api.cursor import from_token, to_token
-from api.errors import Invalid, field_error
+from api.cursor import decode_position, encode_position
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
 from api.pain_points.schemas import Ref, ThemeRef
@@ -62,24 +60,6 @@ class FeedFilters:
         if match is not None:
             where.append(match)
         return where
-
-
-def encode_cursor(occurred_at: datetime, pain_point_id: uuid.UUID) -> str:
-    raw = json.dumps([occurred_at.astimezone(UTC).isoformat(), str(pain_point_id)], separators=(",", ":"))
-    return to_token(raw)
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        at, pid = json.loads(from_token(cursor))
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment, uuid.UUID(pid)
-    except (ValueError, TypeError):  # bad base64, UTF-8 or JSON are all ValueErrors
-        raise Invalid(
-            [field_error(["query", "cursor"], "not a cursor this feed gave out")]
-        ) from None
 
 
 def _page_stmt(session: Session, filters: FeedFilters, cursor: tuple[datetime, uuid.UUID] | None, limit: int,
@@ -211,9 +191,9 @@ def items_for(session: Session, rows: list, viewer: User) -> list[FeedItem]:
 def feed_page(
     *, session: Session, viewer: User, filters: FeedFilters, cursor: str | None, limit: int
 ) -> FeedPage:
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_position(cursor) if cursor else None
     rows = matching_rows(session, filters, after, limit + 1, viewer.id)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
+    next_cursor = encode_position(rows[-1].occurred_at, rows[-1].id) if more else None
     return FeedPage(items=items_for(session, rows, viewer), next_cursor=next_cursor)
