@@ -144,7 +144,13 @@ export async function render(main, [query], ctx) {
 
   // The metrics of the sites and departments it touches, and how they moved with its pain points (on demand).
   function metricsPart(t) {
-    const boxId = nextId('metrics');
+    const [toggle, box] = onDemand('Metrics', 'Loading its metrics…', () => metricsOf(t));
+    return h('section', { class: 'metrics', 'aria-label': `Metrics beside “${t.label}”` }, toggle, box);
+  }
+
+  // A button that shows and hides a box, filled by `fill()` (resolving to its nodes) the first time it opens.
+  function onDemand(label, loading, fill) {
+    const boxId = nextId('more');
     const box = h('div', { id: boxId, hidden: true });
     const toggle = h('button', {
       type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': boxId,
@@ -152,12 +158,12 @@ export async function render(main, [query], ctx) {
         box.hidden = !box.hidden;
         toggle.setAttribute('aria-expanded', String(!box.hidden));
         if (!box.hidden && !box.firstChild) {
-          box.append(h('p', { role: 'status' }, 'Loading its metrics…'));
-          box.replaceChildren(...await metricsOf(t));
+          box.append(h('p', { role: 'status' }, loading));
+          box.replaceChildren(...await fill());
         }
       },
-    }, 'Metrics');
-    return h('section', { class: 'metrics', 'aria-label': `Metrics beside “${t.label}”` }, toggle, box);
+    }, label);
+    return [toggle, box];
   }
 
   async function metricsOf(t) {
@@ -180,20 +186,8 @@ export async function render(main, [query], ctx) {
 
   // Where in the walkthroughs its pain points were logged: from its walkthrough pain points and their visits.
   function journeySteps(t) {
-    const boxId = nextId('steps');
-    const box = h('div', { id: boxId, hidden: true });
-    const toggle = h('button', {
-      type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': boxId,
-      onclick: async () => {
-        box.hidden = !box.hidden;
-        toggle.setAttribute('aria-expanded', String(!box.hidden));
-        if (!box.hidden && !box.firstChild) {
-          box.append(h('p', { role: 'status' }, 'Loading its journey steps…'));
-          box.replaceChildren(await stepsTable(t));
-        }
-      },
-    }, `Journey steps (${t.visit_kinds.journey_walkthrough} from walkthroughs)`);
-    return h('div', {}, toggle, box);
+    const label = `Journey steps (${t.visit_kinds.journey_walkthrough} from walkthroughs)`;
+    return h('div', {}, ...onDemand(label, 'Loading its journey steps…', async () => [await stepsTable(t)]));
   }
 
   async function stepsTable(t) {
