@@ -16,6 +16,15 @@ def _session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 
 
+def _open_csv(path: Path):
+    """The file to import, as text for the csv module (a BOM is skipped); None, said on stderr, when unreadable."""
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
 def _database_url() -> str:
     from api.config import get_settings
 
@@ -93,10 +102,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from api.exchange.importer import import_pain_points
 
     path = Path(args.file)
-    try:
-        stream = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+    stream = _open_csv(path)
+    if stream is None:
         return 2
     with stream, _session() as session:
         author = get_user_by_email(session=session, email=args.author)
@@ -118,10 +125,8 @@ def cmd_kpis_import(args: argparse.Namespace) -> int:
     from api.exchange.kpi_values import import_kpi_values
 
     path = Path(args.file)
-    try:
-        stream = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+    stream = _open_csv(path)
+    if stream is None:
         return 2
     with stream, _session() as session:
         try:
