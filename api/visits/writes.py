@@ -98,20 +98,15 @@ def _reference_errors(data: VisitWrite, sites: set, departments: set, company_va
     errors = []
     if data.site_id and data.site_id not in sites:
         errors.append(field_error(["site_id"], "no such site"))
-    for i, pp in enumerate(data.pain_points):
-        if pp.department_id and pp.department_id not in departments:
-            errors.append(field_error(["pain_points", i, "department_id"], "no such department"))
-        if pp.value_id and pp.value_id not in company_values:
-            errors.append(field_error(["pain_points", i, "value_id"], "no such company value"))
-        if owners.get(pp.id, data.id) != data.id:
-            errors.append(field_error(["pain_points", i, "id"], "this pain point belongs to another visit"))
-    for i, spot in enumerate(data.bright_spots):
-        if spot.department_id and spot.department_id not in departments:
-            errors.append(field_error(["bright_spots", i, "department_id"], "no such department"))
-        if spot.value_id and spot.value_id not in company_values:
-            errors.append(field_error(["bright_spots", i, "value_id"], "no such company value"))
-        if spot_owners.get(spot.id, data.id) != data.id:
-            errors.append(field_error(["bright_spots", i, "id"], "this bright spot belongs to another visit"))
+    for part, items, item_owners, what in (("pain_points", data.pain_points, owners, "pain point"),
+                                            ("bright_spots", data.bright_spots, spot_owners, "bright spot")):
+        for i, item in enumerate(items):
+            if item.department_id and item.department_id not in departments:
+                errors.append(field_error([part, i, "department_id"], "no such department"))
+            if item.value_id and item.value_id not in company_values:
+                errors.append(field_error([part, i, "value_id"], "no such company value"))
+            if item_owners.get(item.id, data.id) != data.id:
+                errors.append(field_error([part, i, "id"], f"this {what} belongs to another visit"))
     return errors
 
 
