@@ -3,7 +3,7 @@
 Executives: their field time against the target, the pain points they reported and what came of them, their
 departments' goals and KPIs. Managers: their departments' KPIs, goals, rising themes and overdue pain points
 (the whole organisation when they belong to no department). Admins: the organisation's. Everything is a few
-aggregate queries; nothing is read row by row.
+aggregate queries, except goals: api/goals computes each goal's progress on its own (a few queries per goal).
 """
 
 import uuid
