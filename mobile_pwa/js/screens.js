@@ -8,7 +8,7 @@
 
 /** Files every start needs, whatever the screen. */
 export const CORE = [
-  './', 'app.js', 'manifest.webmanifest', 'css/app.css', 'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
+  './', 'app.js', 'manifest.webmanifest', 'css/app.css', 'icons/icon.svg',
   'js/screens.js', 'js/api.js', 'js/bus.js', 'js/db.js', 'js/ui.js', 'js/outbox.js', 'js/flush.js', 'js/sync.js',
 ];
 
@@ -50,13 +50,16 @@ export const PARTS = [
   { name: 'my-dashboard', files: ['js/views/my-dashboard.js', 'js/reads.js', 'js/charts.js', 'js/lists.js', 'css/managers.css', 'css/my-dashboard.css'] },
 ];
 
+/** The home-screen icons: installing the app needs them, logging a visit does not. */
+export const INSTALL = ['icons/icon-192.png', 'icons/icon-512.png'];
+
 const unique = (names) => [...new Set(names)];
 
 /** What the service worker's install precaches. */
 export const FIRST_LOAD = unique([...CORE, ...SCREENS.filter((s) => s.first).flatMap((s) => s.files)]);
 
 /** Everything else, cached in the background after the first load. */
-export const LATER = unique([...SCREENS, ...PARTS].flatMap((s) => s.files)).filter((name) => !FIRST_LOAD.includes(name));
+export const LATER = unique([...SCREENS, ...PARTS].flatMap((s) => s.files).concat(INSTALL)).filter((name) => !FIRST_LOAD.includes(name));
 
 /** The screen a location hash shows, with the route's captured parameters. */
 export function screenFor(hash) {

@@ -45,9 +45,16 @@ def first_load() -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def install_icons() -> list[str]:
+    block = re.search(r"export const INSTALL = \[(.*?)\];", (PWA / "js" / "screens.js").read_text(), re.S)
+    assert block, "js/screens.js must declare `export const INSTALL = [...]`"
+    return re.findall(r"'([^']+)'", block.group(1))
+
+
 def later() -> list[str]:
     first = set(first_load())
-    return list(dict.fromkeys(f for s in screens() for f in s["files"] if f not in first))
+    files = [f for s in screens() for f in s["files"]] + install_icons()
+    return list(dict.fromkeys(f for f in files if f not in first))
 
 
 def gzipped(name: str) -> int:
