@@ -12,52 +12,48 @@ were delivered (webhooks deleted). Prints events/s delivered, p50/p95 from commi
 arrival, and the sync p95 ratio (the target: at most 1.10). `--worker api` delivers from the API's own
 worker (a child process on PostgreSQL, a thread on SQLite), `separate` from `undercover worker` with
 UNDERCOVER_MESSAGES_WORKER=false for the API, `both` (the default) runs each on a fresh database.
+The receivers run in a process of their own at the lowest priority (bench/receivers.py says why).
 Everything listens on 127.0.0.1."""
 
 import argparse
 import asyncio
-import email
-import email.policy
-import json
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-from aiosmtpd.controller import Controller
 from server import BENCH_ENV, ROOT, cli, fresh_database, running_server
 from sync import pct, phone
 
 from tests.factories import visit_body
-from tests.server_process import free_port
 
 DATABASE = "undercover_bench_messages"
 PASSWORD = "bench password 123"
 SECRET = "bench-webhook-secret-123"
-POINT = re.compile(r"pain-points/([0-9a-f-]{36})")
 
 
 class Arrivals:
-    """Arrival time of each pain point's message, per channel (first arrival counts), and duplicates."""
+    """Arrival time of each pain point's message, per channel (first arrival counts), and duplicates, as
+    bench/receivers.py reports them from its own process."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines) -> None:
         self.lock = threading.Lock()
         self.first: dict[tuple[str, str], float] = {}
         self.deliveries: set[str] = set()
         self.duplicates = 0
+        threading.Thread(target=self._read, args=(lines,), daemon=True).start()
 
-    def add(self, channel: str, point_id: str, delivery_id: str) -> None:
-        now = time.perf_counter()
-        with self.lock:
-            if delivery_id in self.deliveries:
-                self.duplicates += 1
-            self.deliveries.add(delivery_id)
-            self.first.setdefault((channel, point_id), now)
+    def _read(self, lines) -> None:
+        for line in lines:
+            channel, point_id, delivery_id, at = line.split()
+            with self.lock:
+                if delivery_id in self.deliveries:
+                    self.duplicates += 1
+                self.deliveries.add(delivery_id)
+                self.first.setdefault((channel, point_id), float(at))
 
     def count(self) -> int:
         with self.lock:
@@ -74,35 +70,14 @@ class Arrivals:
             return [(pid, at) for (_, pid), at in self.first.items()]
 
 
-def receiver(arrivals: Arrivals, name: str) -> tuple[ThreadingHTTPServer, str]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            arrivals.add(name, body["data"]["pain_point"]["id"], self.headers["X-Undercover-Delivery"])
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/{name}"
-
-
-class Mailbox:
-    def __init__(self, arrivals: Arrivals) -> None:
-        self.arrivals = arrivals
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        found = POINT.search(msg.get_body(("plain",)).get_content())
-        self.arrivals.add("email", found.group(1) if found else "?", msg["Message-ID"])
-        return "250 OK"
+def start_receivers(hooks: int) -> tuple[subprocess.Popen, Arrivals, int, list[str]]:
+    """bench/receivers.py at the lowest priority (see its docstring): the SMTP port and the hook URLs."""
+    process = subprocess.Popen(
+        ["nice", "-n", "19", sys.executable, str(ROOT / "bench" / "receivers.py"), str(hooks)], cwd=ROOT,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    ready = process.stdout.readline().split()
+    assert ready and ready[0] == "ready", f"bench/receivers.py did not start: {ready}"
+    return process, Arrivals(process.stdout), int(ready[1]), ready[2:]
 
 
 async def log_events(base: str, token: str, events: int, department_id: str, committed: dict) -> None:
@@ -121,7 +96,7 @@ async def log_events(base: str, token: str, events: int, department_id: str, com
                                          severity=5, department_id=department_id, quote=None))
             res = await c.post("/api/sync", json={"visits": visits, "cursor": None})
             assert res.status_code == 200, res.text[:300]
-            at = time.perf_counter()
+            at = time.monotonic()
             for v in visits:
                 for p in v["pain_points"]:
                     committed[p["id"]] = at
@@ -156,11 +131,7 @@ async def run(args, separate: bool) -> None:
                          ("field@bench.example", "executive")] + [
             (f"phone{i}@bench.example", "executive") for i in range(args.phones)]:
         cli(url, "create-user", email_, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
-    arrivals = Arrivals()
-    receivers = [receiver(arrivals, f"hook{i}") for i in range(3)]
-    smtp_port = free_port()
-    smtp = Controller(Mailbox(arrivals), hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
+    receivers, arrivals, smtp_port, hook_urls = start_receivers(3)
     env = {"UNDERCOVER_MESSAGES_INTERVAL": "0.2", "UNDERCOVER_WEBHOOK_ALLOW_PRIVATE": "true",
            "UNDERCOVER_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "UNDERCOVER_SUMMARY_REFRESH_SECONDS": "0",
            "UNDERCOVER_MESSAGES_WORKER": "false" if separate else "true"}
@@ -187,7 +158,7 @@ async def run(args, separate: bool) -> None:
         before = await sync_latencies(base, phones, args.batches)
 
         hooks = []
-        for _, hook_url in receivers:
+        for hook_url in hook_urls:
             res = httpx.post(f"{base}/api/webhooks", headers=admin, json={
                 "url": hook_url, "events": ["pain_point.created"], "secret": SECRET})
             assert res.status_code == 201, res.text
@@ -195,7 +166,7 @@ async def run(args, separate: bool) -> None:
         committed: dict[str, float] = {}
         expected = args.events * 4
         deadline = time.monotonic() + args.timeout
-        t0 = time.perf_counter()
+        t0 = time.monotonic()
         await log_events(base, token("field@bench.example"), args.events, department, committed)
 
         def busy() -> bool:
@@ -216,9 +187,8 @@ async def run(args, separate: bool) -> None:
     if worker is not None:
         worker.terminate()
         worker.wait(timeout=30)
-    smtp.stop()
-    for srv, _ in receivers:
-        srv.shutdown()
+    receivers.stdin.close()
+    receivers.wait(timeout=30)
 
     lags = [at - committed[pid] for pid, at in firsts]
     where = "its own process (undercover worker)" if separate else "in the API process"
