@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist worker processes: most tests wait on a browser, a server process or the database, not the CPU
+TEST_WORKERS ?= 3
 # The CPU build of torch for the semantic theme engine; `make TORCH= run` skips it (TF-IDF themes).
 TORCH ?= torch==2.13.0
 comma := ,
@@ -29,7 +31,7 @@ run: $(STAMP)
 	$(PY) -m api serve --host $(HOST) --port $(PORT)
 
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # ruff, and the import contract in pyproject.toml (README → Development → Layers)
 lint: $(STAMP)

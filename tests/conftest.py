@@ -1,7 +1,8 @@
 """Fixtures: one migrated database per backend per run, emptied after every test.
 
 Every test that uses `client` runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too.
-Under CI=true a missing PostgreSQL fails instead of skipping.
+Under CI=true a missing PostgreSQL fails instead of skipping. Run in parallel (`make test` uses pytest-xdist),
+each worker process gets a PostgreSQL database of its own beside TEST_DATABASE_URL's.
 """
 
 import os
@@ -24,6 +25,36 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (required under CI=true)")
     pytest.skip(reason)
+
+
+def pytest_configure(config) -> None:
+    """An xdist worker moves TEST_DATABASE_URL to a database of its own on the same server (made afresh)."""
+    worker, base = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL", "")
+    if not worker or not base or "_xdist_" in base:
+        return
+    server, name = base.rsplit("/", 1)
+    own = f"{name}_xdist_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = f"{server}/{own}"
+    config.undercover_worker_database = (base, own)
+
+
+def pytest_unconfigure(config) -> None:
+    made = getattr(config, "undercover_worker_database", None)
+    if made is None:
+        return
+    base, own = made
+    from api.db import reset_engine
+
+    reset_engine()
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def fresh_postgres_schema(url: str) -> None:
