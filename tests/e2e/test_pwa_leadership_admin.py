@@ -111,3 +111,33 @@ def test_a_manager_defines_a_metric_sees_field_errors_and_the_latest_value(desk,
     with server.client(MANAGER_EMAIL) as c:
         ces = next(k for k in c.get("/api/kpis").json() if k["key"] == "ces")
     assert (ces["unit"], ces["scale_min"], ces["scale_max"], ces["higher_is_better"]) == ("pts", 1, 10, False)
+
+
+def test_the_home_dashboard_counts_pain_points_and_bright_spots_per_value(phone, server):
+    import uuid
+
+    from playwright.sync_api import expect
+
+    from tests.factories import visit_body
+
+    with server.client(ADMIN_EMAIL) as c:
+        own_it = c.post("/api/values", json={"name": "Own it", "meaning": "See it through"}).json()["id"]
+        assert c.post("/api/values", json={"name": "Be kind"}).status_code == 201
+    now = datetime.now(UTC)
+    week = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time(), tzinfo=UTC)
+    body = visit_body(start=max(now - timedelta(hours=1), week), hours=None,  # this week, whatever the hour
+                      pain_points=[{"text": "Nobody owned the refund", "value_id": own_it}])
+    body["bright_spots"] = [{"id": str(uuid.uuid4()), "text": f"Praise {i}", "department_id": None,
+                             "recognise": None, "value_id": own_it} for i in range(2)]
+    with server.client() as c:
+        assert c.put(f"/api/visits/{uuid.uuid4()}", json=body).status_code == 201
+    page = phone.page
+    phone.sign_in()
+    dash = page.get_by_role("region", name="My dashboard")
+    values = dash.get_by_role("listitem").filter(has_text="Own it")
+    expect(values).to_contain_text("12 weeks: 1 pain points broke it, 2 bright spots lived it")
+    expect(values.get_by_role("img", name=re.compile(r"Own it: bright spots per week, oldest first: (0, ){11}2$")))\
+        .to_be_attached()
+    expect(dash.get_by_role("listitem").filter(has_text="Be kind")).to_contain_text("0 pain points broke it")
+    expect(dash.get_by_role("table", name="Pain points / bright spots per value per week")).to_be_attached()
+    expect(dash).not_to_contain_text("Praise")  # counts only
