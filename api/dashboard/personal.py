@@ -28,6 +28,7 @@ from api.dashboard.schemas import (
     RisingTheme,
 )
 from api.dashboard.service import hours_of, theme_counts
+from api.dashboard.values import values_over_time
 from api.goals.models import Comparison
 from api.goals.service import list_goals
 from api.kpis.trends import trends
@@ -171,4 +172,5 @@ def my_dashboard(*, session: Session, user: User) -> MyDashboard:
         goals=_goals(session, user, scope),
         rising_themes=[] if executive else _rising(session, scope, now),
         overdue=None if executive else _overdue(session, user, scope, names, today),
+        values=values_over_time(session=session, user=user, scope=scope, today=today),
     )

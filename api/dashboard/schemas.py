@@ -170,3 +170,45 @@ class MyDashboard(BaseModel):
     goals: list[GoalGlance] = Field(description="Live goals owned by the person's departments (admins: all)")
     rising_themes: list[RisingTheme] = Field(description="Managers and admins: up to 5 themes growing most")
     overdue: Overdue | None = Field(description="Managers and admins: the scope's overdue pain points")
+    values: "ValuesOverTime | None" = Field(default=None, description="Pain points and bright spots per company "
+                                            "value per week, counts only, in the same scope (executives: their "
+                                            "own); null when the company has no values")
+
+
+# --- GET /api/dashboard/me: pain points and bright spots per company value (api/dashboard/values.py) ---
+
+class WeekCount(BaseModel):
+    week: date = Field(description="Monday (UTC)")
+    count: int
+
+
+class PulseMonth(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    average: float = Field(description="Mean 0-10 score")
+    responses: int = Field(description="Executives who answered")
+
+
+class PulseBeside(BaseModel):
+    """A pulse question about values, with its monthly averages (months with too few respondents left out)."""
+
+    question_id: uuid.UUID
+    text: str
+    months: list[PulseMonth] = Field(description="The last 3 months with enough respondents, oldest first")
+
+
+class ValueWeeks(BaseModel):
+    value: Ref
+    archived: bool
+    pain_points: list[WeekCount] = Field(description="Pain points tagged with the value (it breaks), per week")
+    bright_spots: list[WeekCount] = Field(description="Bright spots tagged with the value (it lives), per week")
+    pulse: list[PulseBeside] = Field(description="Pulse questions that name this value")
+
+
+class ValuesOverTime(BaseModel):
+    weeks: list[date] = Field(description="The 12 weeks shown, oldest first; the last is the current one")
+    values: list[ValueWeeks] = Field(description="Every current value (and an archived one with counts), by name")
+    pulse: list[PulseBeside] = Field(description="Pulse questions about the values in general (naming none); "
+                                     "empty for executives unless executives_see_all_kpis is on")
+
+
+MyDashboard.model_rebuild()  # its `values` field names a class defined after it

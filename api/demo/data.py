@@ -949,13 +949,13 @@ VISITS = [
 # What went well on some of the visits above (by visit key), and who to recognise.
 BRIGHT_SPOTS = {
     "v01": [
-        {"text": "Dave opened two extra tills within minutes of the queue reaching the candles aisle", "department": "stores", "recognise": "Dave (Saturday shift lead)"},
-        {"text": "Returns desk offered to look up the online order on the spot instead of sending the customer away", "department": "returns", "recognise": None},
+        {"text": "Dave opened two extra tills within minutes of the queue reaching the candles aisle", "department": "stores", "recognise": "Dave (Saturday shift lead)", "value": "Own it"},
+        {"text": "Returns desk offered to look up the online order on the spot instead of sending the customer away", "department": "returns", "recognise": None, "value": "Make it easy"},
     ],
     "v02": [
-        {"text": "Callum stayed on the line through the transfer and briefed Logistics, so the customer did not repeat herself", "department": "contact_centre", "recognise": "Callum (Deliveries queue)"},
+        {"text": "Callum stayed on the line through the transfer and briefed Logistics, so the customer did not repeat herself", "department": "contact_centre", "recognise": "Callum (Deliveries queue)", "value": "Own it"},
     ],
     "v03": [
-        {"text": "Despatch team re-slotted a missed van in twenty minutes and texted every affected customer", "department": "logistics", "recognise": None},
+        {"text": "Despatch team re-slotted a missed van in twenty minutes and texted every affected customer", "department": "logistics", "recognise": None, "value": "Tell it straight"},
     ],
 }

@@ -3,6 +3,7 @@ metrics (weekly NPS and CSAT per site, monthly eNPS per department) and two shar
 exists already (by name, key or title) is left alone, and metric values are upserts."""
 
 import random
+import uuid
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
@@ -70,11 +71,13 @@ def _series(rng: random.Random, start: float, drift: float, noise: float, n: int
     return [round(min(high, max(low, start + drift * i + rng.gauss(0, noise))), 1) for i in range(n)]
 
 
-def _values(session: Session) -> None:
+def ensure_values(session: Session) -> dict[str, uuid.UUID]:
+    """The demo's company values (made once), by name: visits tag their bright spots with them."""
     have = set(session.exec(select(CompanyValue.name)).all())
     for name, meaning in VALUES:
         if name not in have:
             create_value(session=session, data=CompanyValueCreate(name=name, meaning=meaning))
+    return dict(session.exec(select(CompanyValue.name, CompanyValue.id)).all())
 
 
 def _memberships(session: Session, users: dict[str, User], department_ids: dict) -> None:
@@ -133,7 +136,7 @@ def _goals(session: Session, author: User, site_ids: dict, department_ids: dict,
 def load_leadership(*, session: Session, users: dict[str, User], site_ids: dict, department_ids: dict,
                     today: date) -> None:
     manager = users["manager@demo.undercover.example"]
-    _values(session)
+    ensure_values(session)
     _memberships(session, users, department_ids)
     _metrics(session, manager, site_ids, department_ids, today)
     _goals(session, manager, site_ids, department_ids, today)

@@ -9,7 +9,7 @@ from api.auth.models import User
 from api.auth.security import hash_password
 from api.auth.users import get_user_by_email
 from api.demo import data
-from api.demo.leadership import load_leadership
+from api.demo.leadership import ensure_values, load_leadership
 from api.org.models import Department, Site
 from api.org.service import get_or_create_by_name
 from api.visits.models import Visit
@@ -34,7 +34,8 @@ def _users(session: Session) -> dict[str, User]:
     return users
 
 
-def _visit_write(spec: dict, site_ids: dict, department_ids: dict, today: datetime) -> VisitWrite:
+def _visit_write(spec: dict, site_ids: dict, department_ids: dict, today: datetime,
+                 value_ids: dict | None = None) -> VisitWrite:
     day = today.date() - timedelta(days=spec["days_ago"])
     hour = spec.get("start_hour", 10)
     started = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=UTC)
@@ -66,7 +67,7 @@ def _visit_write(spec: dict, site_ids: dict, department_ids: dict, today: dateti
                 "text": spot["text"],
                 "department_id": department_ids.get(spot.get("department")),
                 "recognise": spot.get("recognise"),
-                "value_id": None,
+                "value_id": (value_ids or {}).get(spot.get("value")),
             }
             for i, spot in enumerate(data.BRIGHT_SPOTS.get(spec["key"], []))
         ],
@@ -87,8 +88,9 @@ def load_demo(*, session: Session) -> tuple[int, str]:
     users = _users(session)
     today = datetime.now(UTC)
     by_author: dict[str, list[VisitWrite]] = {}
+    value_ids = ensure_values(session)
     for spec in data.VISITS:
-        write = _visit_write(spec, site_ids, department_ids, today)
+        write = _visit_write(spec, site_ids, department_ids, today, value_ids)
         if session.get(Visit, write.id) is None:
             by_author.setdefault(spec["author"], []).append(write)
     added = 0

@@ -29,19 +29,35 @@ class Measure:
     theme_id: uuid.UUID | None
     site_id: uuid.UUID | None
     department_ids: tuple[uuid.UUID, ...]
+    theme_retired: bool = False  # a rebuild retired the theme with no successor: nothing is measured
+
+    @property
+    def no_theme(self) -> bool:
+        """A theme_count goal whose theme was deleted, or retired with nowhere its pain points went."""
+        return self.type == TargetType.theme_count and (self.theme_id is None or self.theme_retired)
 
 
 def current_themes(session: Session, theme_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """Each theme → the theme its pain points are in now: itself, or the one its merges lead to. A merge sets
-    theme.merged_into_id and its undo clears it, so goals follow both without the themes package knowing them."""
+    """Each theme → the theme its pain points are in now: itself, or the one its merges and rebuilds lead to.
+    A merge sets theme.merged_into_id and its undo clears it; a rebuild that retires a theme records its
+    successor (the theme most of its pain points went to), and clears it if a later rebuild revives the theme.
+    Goals follow all of these without the themes package knowing them."""
     resolved = {t: t for t in theme_ids}
+    ahead_of = func.coalesce(Theme.merged_into_id, Theme.successor_id)
     for _ in range(MERGE_DEPTH):
-        ahead = dict(session.execute(select(Theme.id, Theme.merged_into_id).where(
-            Theme.id.in_(set(resolved.values())), Theme.merged_into_id.is_not(None))).all())
+        ahead = dict(session.execute(select(Theme.id, ahead_of).where(
+            Theme.id.in_(set(resolved.values())), ahead_of.is_not(None))).all())
         if not ahead:
             break
         resolved = {t: ahead.get(now, now) for t, now in resolved.items()}
     return resolved
+
+
+def retired_themes(session: Session, theme_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these (current) themes are retired: a rebuild left them out and recorded no successor."""
+    ids = {t for t in theme_ids if t is not None}
+    return set(session.execute(select(Theme.id).where(Theme.id.in_(ids), Theme.retired_at.is_not(None)))
+               .scalars()) if ids else set()
 
 
 def period_of(session: Session, measure: Measure) -> str:
@@ -118,7 +134,7 @@ def value_at(session: Session, measure: Measure, day: date) -> float | None:
     """The value as of `day` (today: the current value)."""
     if measure.type == TargetType.kpi:
         return _kpi_latest(session, measure, day)
-    if measure.type == TargetType.theme_count and measure.theme_id is None:  # its theme was deleted
+    if measure.no_theme:
         return None
     if measure.type == TargetType.theme_count:
         month = day.replace(day=1)
@@ -133,7 +149,7 @@ def series(session: Session, measure: Measure, starts: list[date], period: str) 
     if measure.type == TargetType.kpi:
         rows = _kpi_rows(session, measure, starts[0], starts[-1])
         return [rows.get(start) for start in starts]
-    if measure.type == TargetType.theme_count and measure.theme_id is None:
+    if measure.no_theme:
         return [None for _ in starts]
     if measure.type == TargetType.theme_count:
         return _counts(session, [_theme_in(measure, _start_of(s), _start_of(next_period(s, period)))

@@ -66,6 +66,9 @@ class Progress(SQLModel):
     status: GoalStatus
     period: str = Field(description="week or month: the series' step")
     series: list[SeriesPoint]
+    theme_retired: bool = Field(default=False, description="A theme rebuild retired the goal's theme and none "
+                                "took over its pain points: current and series are null (aim a new goal at a "
+                                "current theme, or archive this one)")
 
 
 class TargetPublic(SQLModel):

@@ -46,7 +46,8 @@ def _departments(session: Session, goal_ids: list[uuid.UUID]) -> dict[uuid.UUID,
 def _measure(session: Session, goal: Goal, departments: list[uuid.UUID]) -> measures.Measure:
     theme = measures.current_themes(session, {goal.theme_id}).get(goal.theme_id) if goal.theme_id else None
     return measures.Measure(type=goal.target_type, kpi_key=goal.kpi_key, theme_id=theme, site_id=goal.site_id,
-                            department_ids=tuple(departments))
+                            department_ids=tuple(departments),
+                            theme_retired=bool(theme and measures.retired_themes(session, {theme})))
 
 
 def _status(session: Session, goal: Goal, measure: measures.Measure, day: date,
@@ -71,6 +72,7 @@ def _public(session: Session, goal: Goal, departments: list[uuid.UUID], reader: 
                             site_id=goal.site_id, comparison=goal.comparison, value=goal.target_value),
         progress=Progress(baseline=goal.baseline, current=current, target=goal.target_value,
                           status=_status(session, goal, measure, day, current), period=period,
+                          theme_retired=measure.theme_retired,
                           series=[SeriesPoint(period_start=s, value=v) for s, v in zip(starts, values, strict=True)]),
     )
 

@@ -10,9 +10,9 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.core.clock import utcnow
 from api.errors import NotFound
-from api.kpis import rank
+from api.kpis import builtin, rank
 from api.kpis.models import Kpi, KpiPeriod, KpiValue
-from api.kpis.schemas import LinkedKpi, LinkedPoint, Place, ThemeKpis
+from api.kpis.schemas import KpiPublic, LinkedKpi, LinkedPoint, Place, ThemeKpis
 from api.kpis.service import readable_departments
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, counted_conditions
@@ -71,8 +71,9 @@ def theme_kpis(*, session: Session, reader: User, theme_id: uuid.UUID) -> ThemeK
             for period, counts in per_period.items():
                 start = _period_of(day, period)
                 counts[start] = counts.get(start, 0) + n
-        metrics = [_linked(kpi, values, per_period[kpi.period], windows[kpi.period])
-                   for kpi, values in _values(session, reader, sites, departments, since)]
+        found = _values(session, reader, sites, departments, since)
+        found += _pulse(session, reader, departments, windows[KpiPeriod.month])
+        metrics = [_linked(kpi, values, per_period[kpi.period], windows[kpi.period]) for kpi, values in found]
     return ThemeKpis(theme_id=theme_id, sites=sites, departments=departments, since=since,
                      min_sample_size=rank.MIN_PERIODS, metrics=metrics)
 
@@ -100,7 +101,21 @@ def _values(session: Session, reader: User, sites: list[Place], departments: lis
     return [(kpi, by_kpi[kpi.id]) for kpi in kpis]
 
 
-def _linked(kpi: Kpi, values: dict[date, float], counts: dict[date, int], window: tuple[date, date]) -> LinkedKpi:
+def _pulse(session: Session, reader: User, departments: list[Place],
+           window: tuple[date, date]) -> list[tuple[KpiPublic, dict[date, float]]]:
+    """The built-in pulse as answered by the members of the theme's departments (those the reader may read):
+    a month shows when enough of them answered (pulse_min_responses), like the organisation's pulse."""
+    readable = readable_departments(session, reader)
+    ids = [p.id for p in departments if readable is None or p.id in readable]
+    if not ids:
+        return []
+    values = {v.period_start: v.value for v in builtin.pulse_values(
+        session=session, since=window[0], until=window[1] - timedelta(days=1), department_ids=ids)}
+    return [(builtin.PULSE, values)] if values else []
+
+
+def _linked(kpi: Kpi | KpiPublic, values: dict[date, float], counts: dict[date, int],
+            window: tuple[date, date]) -> LinkedKpi:
     start, end = window
     points = [LinkedPoint(period_start=day, value=value, pain_points=counts.get(day, 0))
               for day, value in sorted(values.items()) if start <= day < end]

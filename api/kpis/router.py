@@ -5,14 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path
 
 from api.auth.deps import CurrentUser, ManagerUser
+from api.core.clock import utcnow
 from api.db import SessionDep
 from api.errors import ErrorBody, error_responses
-from api.kpis import linked, service
+from api.kpis import latest, linked, service
 from api.kpis.models import KEY_PATTERN
 from api.kpis.rank import MIN_PERIODS
 from api.kpis.schemas import (
     MAX_VALUES,
     KpiCreate,
+    KpiLatest,
     KpiPublic,
     KpiUpdate,
     KpiValuePublic,
@@ -32,6 +34,15 @@ _BUILTIN = {409: {"model": ErrorBody, "description": "The key is taken, or the K
             summary="The organisation's KPIs, with the built-in ones (archived only with include_archived=true)")
 def list_kpis(session: SessionDep, _: CurrentUser, include_archived: bool = False) -> list[KpiPublic]:
     return service.list_kpis(session=session, include_archived=include_archived)
+
+
+@router.get("/latest", response_model=list[KpiLatest], responses=error_responses(401, 403),
+            summary="Each KPI's latest period and value over every site and department (managers and admins)",
+            description="For the list of metrics: the latest period with a value up to today, its rows averaged "
+            "(weighted by `responses` when every row has them), and how many rows it has. KPIs without values "
+            "are left out; the pulse is included when a month has enough respondents.")
+def latest_kpi_values(session: SessionDep, _: ManagerUser) -> list[KpiLatest]:
+    return latest.latest_values(session=session, today=utcnow().date())
 
 
 @router.post("", response_model=KpiPublic, status_code=201, responses={**error_responses(401, 403, 422), **_BUILTIN},

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, FiniteFloat, field_validator, model_validator
+from pydantic import ConfigDict, FiniteFloat, ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from api.kpis.models import KpiBase
@@ -13,10 +13,12 @@ from api.validation import no_nul
 MAX_VALUES = 5000  # rows per PUT; a bigger file goes through `undercover kpis import` or several requests
 
 
-def _scale_in_order(model):
-    if model.scale_min is not None and model.scale_max is not None and model.scale_min > model.scale_max:
-        raise ValueError("scale_min must not be above scale_max")
-    return model
+def _scale_in_order(scale_max, info: ValidationInfo):
+    """On scale_max, so that the message sits beside a field (422 loc ["scale_max"])."""
+    low = info.data.get("scale_min")
+    if low is not None and scale_max is not None and low > scale_max:
+        raise ValueError("must not be below scale_min")
+    return scale_max
 
 
 class KpiCreate(KpiBase):
@@ -25,7 +27,7 @@ class KpiCreate(KpiBase):
          "period": "week", "scale_min": -100, "scale_max": 100}]})
 
     _no_nul = field_validator("name", "unit")(no_nul)
-    _in_order = model_validator(mode="after")(_scale_in_order)
+    _in_order = field_validator("scale_max")(_scale_in_order)
 
 
 class KpiUpdate(SQLModel):
@@ -44,6 +46,13 @@ class KpiUpdate(SQLModel):
 class KpiPublic(KpiBase):
     archived: bool = False
     builtin: bool = Field(default=False, description="Computed by Undercover (the pulse): values cannot be sent")
+
+
+class KpiLatest(SQLModel):
+    key: str
+    period_start: date = Field(description="The latest period with a value (not after today)")
+    value: float = Field(description="That period's rows averaged, weighted by responses when every row has them")
+    rows: int = Field(description="How many sites and departments sent a value for it")
 
 
 class KpiValueWrite(SQLModel):

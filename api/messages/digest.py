@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from api.auth.models import Role, User
+from api.bright_spots.models import BRIGHT
 from api.config import get_settings
 from api.core.clock import utcnow
 from api.dashboard.service import field_time
@@ -21,6 +22,7 @@ from api.pain_points.models import PAIN, Status, counted_conditions
 from api.pulse.models import PulseAnswer
 from api.settings.service import org_settings
 from api.themes.models import Theme
+from api.values.models import CompanyValue
 
 SEND_AT = time(8, 0)
 READERS = (Role.manager, Role.admin)
@@ -50,10 +52,11 @@ class Digest:
     quotes: list[str] = field(default_factory=list)
     field_hours: float = 0.0
     field_target: float = 0.0
+    bright_spots: list[str] = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
-        return not (self.new or self.resolved_count or self.overdue or self.new_themes)
+        return not (self.new or self.resolved_count or self.overdue or self.new_themes or self.bright_spots)
 
     def title(self) -> str:
         return f"Undercover weekly digest, week of {(self.week_start - timedelta(days=7)).isoformat()}"
@@ -68,6 +71,8 @@ class Digest:
             lines.append(f"Resolved: “{words}”")
         for quote in self.quotes:
             lines.append(f"Customer said: “{quote}”")
+        for spot in self.bright_spots:
+            lines.append(f"Bright spot: {spot}")
         if self.field_target:
             lines.append(f"Field time this month: {self.field_hours:.0f} h of the team's {self.field_target:.0f} h "
                          "target.")
@@ -99,11 +104,36 @@ def build(session: Session, monday: date, zone: ZoneInfo) -> Digest:
         select(counted.c.quote).where(counted.c.quote.is_not(None), counted.c.created_at >= start,
                                       counted.c.created_at < end, counted.c.felt_by != "employee")
         .order_by(counted.c.severity.desc(), counted.c.created_at.desc()).limit(3)).scalars()]
+    d.bright_spots = best_bright_spots(session, start, end)
     month = (monday - timedelta(days=1)).strftime("%Y-%m")
     ft = field_time(session=session, month=month)
     d.field_hours = ft.team.hours
     d.field_target = ft.target_hours * ft.team.executives
     return d
+
+
+BRIGHT_SPOTS = 3
+
+
+def best_bright_spots(session: Session, start: datetime, end: datetime) -> list[str]:
+    """Up to three bright spots logged in [start, end): first those that live a company value and recognise
+    someone, then either, newest first. Each as one line: the masked words, then the value and the person
+    (managers read names; masked like every other free text in messages)."""
+    lives = BRIGHT.c.value_id.is_not(None)
+    names = func.coalesce(func.length(func.trim(BRIGHT.c.recognise)), 0) > 0
+    rows = session.execute(
+        select(BRIGHT.c.text, BRIGHT.c.recognise, CompanyValue.name)
+        .join(CompanyValue, CompanyValue.id == BRIGHT.c.value_id, isouter=True)
+        .where(BRIGHT.c.created_at >= start, BRIGHT.c.created_at < end)
+        .order_by(case((lives, 0), else_=1) + case((names, 0), else_=1), BRIGHT.c.occurred_at.desc(),
+                  BRIGHT.c.position, BRIGHT.c.id)
+        .limit(BRIGHT_SPOTS)).all()
+    out = []
+    for text_, recognise, value in rows:
+        about = [*([f"lives “{value}”"] if value else []),
+                 *([f"thanks to {snippet(recognise.strip())}"] if recognise and recognise.strip() else [])]
+        out.append(f"“{snippet(text_)}”" + (f" ({'; '.join(about)})" if about else ""))
+    return out
 
 
 def readers(session: Session) -> list[User]:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.auth.models import Role, User
+from api.auth.models import Role, User, UserDepartment
 from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.privacy.reader import masked
@@ -278,12 +278,20 @@ def pulse_results(*, session: Session, since: str | None = None, until: str | No
     return PulseResults(since=since, until=until, questions=out)
 
 
-def monthly_averages(*, session: Session, since: str | None = None,
-                     until: str | None = None) -> list[tuple[str, float, int]]:
+def monthly_averages(*, session: Session, since: str | None = None, until: str | None = None,
+                     department_ids: list[uuid.UUID] | None = None,
+                     question_ids: list[uuid.UUID] | None = None) -> list[tuple[str, float, int]]:
     """(month, mean of every 0-10 score, executives who answered), oldest first: the pulse's built-in KPI.
-    Months with fewer respondents than `pulse_min_responses` are left out, as in pulse_results."""
+    Months with fewer respondents than `pulse_min_responses` are left out, as in pulse_results.
+    `department_ids`: only the answers of members of these departments (a theme's departments);
+    `question_ids`: only these questions' answers (and respondents)."""
     where = [PulseAnswer.month >= since] if since else []
     where += [PulseAnswer.month <= until] if until else []
+    if department_ids is not None:
+        where.append(PulseAnswer.user_id.in_(
+            select(UserDepartment.user_id).where(UserDepartment.department_id.in_(department_ids))))
+    if question_ids is not None:
+        where.append(PulseAnswer.question_id.in_(question_ids))
     minimum = org_settings(session=session).pulse_min_responses
     respondents = dict(session.execute(
         select(PulseAnswer.month, func.count(func.distinct(PulseAnswer.user_id)))

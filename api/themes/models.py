@@ -27,6 +27,11 @@ class Theme(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("theme.id", ondelete="SET NULL"), nullable=True)
     )
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    successor_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("theme.id", ondelete="SET NULL"), nullable=True),
+        description="Set when a rebuild retires the theme: the theme most of its pain points went to (none: "
+        "they all left the themes)",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

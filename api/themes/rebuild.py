@@ -216,6 +216,7 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
             "embedder": embedder,
             "retired_at": None,
             "merged_into_id": None,
+            "successor_id": None,
             "updated_at": now,
         }
         theme = existing.get(theme_id)
@@ -227,17 +228,28 @@ def _swap(session, points, labels, described, themes, embedder) -> None:
                 fields["label"] = _free_label(engine.carry_label(theme.label, d), taken)
             theme_store.edit_theme(session, theme, fields)
         taken.add(theme.label.lower())
-    for theme in existing.values():
-        if theme.id not in kept and theme.retired_at is None and not theme.pinned:
-            theme_store.edit_theme(session, theme, {"retired_at": now})
-    session.flush()
     placed = {p.id: themes.get(int(label)) if label != engine.UNTHEMED else None
               for p, label in zip(points, labels, strict=True)}
+    for theme in existing.values():
+        if theme.id not in kept and theme.retired_at is None and not theme.pinned:
+            theme_store.edit_theme(session, theme, {"retired_at": now,
+                                                    "successor_id": _successor(theme.id, points, placed)})
+    session.flush()
     moved = {p.id: placed[p.id] for p in points if placed[p.id] != p.theme_id}
     store.place_in_themes(session, moved)
     outbox.record(session, "themes.rebuilt", {"themes": len(kept), "pain_points": len(points), "moved": len(moved)},
                   at=now)
     session.commit()
+
+
+def _successor(theme_id: uuid.UUID, points: list[_Point], placed: dict) -> uuid.UUID | None:
+    """The theme that takes most of a retired theme's pain points (ties: the lowest id), so that goals aimed at
+    it follow; None when none of them is in a theme any more."""
+    taken: dict[uuid.UUID, int] = {}
+    for p in points:
+        if p.theme_id == theme_id and placed.get(p.id) is not None:
+            taken[placed[p.id]] = taken.get(placed[p.id], 0) + 1
+    return min(taken, key=lambda t: (-taken[t], str(t))) if taken else None
 
 
 def _free_label(label: str, taken: set[str]) -> str:

@@ -4,6 +4,7 @@ import uuid
 
 from sqlmodel import select
 
+from api.bright_spots.models import BrightSpot
 from api.goals.models import Goal
 from api.kpis.models import KpiValue
 from api.pain_points.models import PainPoint
@@ -100,6 +101,9 @@ def test_demo_is_idempotent(database_url, session):
     # A year of weekly NPS and CSAT for 8 sites and of monthly eNPS for 6 departments; two goals, four values.
     leadership = count_rows(session, KpiValue), count_rows(session, Goal), count_rows(session, CompanyValue)
     assert leadership == (8 * 52 * 2 + 6 * 12, 2, 4)
+    # Its bright spots live those values, so the dashboards' counts per value have something to show.
+    tagged = fetch(select(BrightSpot.value_id).where(BrightSpot.value_id.is_not(None)))
+    assert len(tagged) == 4 and len(set(tagged)) == 3
     second = run_cli(database_url, "demo")
     assert "already loaded" in second.stdout
     assert (count_rows(session, Visit), count_rows(session, PainPoint)) == (visits, points)

@@ -54,3 +54,29 @@ def test_patch_renames_rescales_within_stored_values_and_archives(client, manage
     assert refused.status_code == 409
     assert client.patch("/api/kpis/pulse", json={"name": "Mine"}, headers=manager.headers).status_code == 409
     assert client.patch("/api/kpis/nope", json={"name": "x"}, headers=manager.headers).status_code == 404
+
+
+def test_a_scale_upside_down_is_refused_beside_its_field(client, manager):
+    res = client.post("/api/kpis", json={**NPS, "scale_min": 10, "scale_max": 0}, headers=manager.headers)
+    assert res.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in res.json()["detail"]] == [
+        (["scale_max"], "Value error, must not be below scale_min")]
+
+
+def test_the_list_of_metrics_reads_each_kpis_latest_period(client, factory, manager, executive):
+    from tests.kpis.helpers import put_values
+
+    leeds, york = factory.site(), factory.site()
+    make_kpi(client, manager)
+    make_kpi(client, manager, key="enps", name="Employee NPS", kind="voe", period="month")
+    make_kpi(client, manager, key="csat", name="CSAT")  # no values: left out
+    rows = [{"period_start": "2026-11-02", "value": 10},
+            {"period_start": "2026-11-09", "site_id": str(leeds.id), "value": 40, "responses": 100},
+            {"period_start": "2026-11-09", "site_id": str(york.id), "value": 20, "responses": 300}]
+    assert put_values(client, manager, "nps", rows).status_code == 200
+    assert put_values(client, manager, "enps", [{"period_start": "2026-10-01", "value": 12}]).status_code == 200
+    res = client.get("/api/kpis/latest", headers=manager.headers)
+    assert res.status_code == 200, res.text
+    assert res.json() == [{"key": "enps", "period_start": "2026-10-01", "value": 12.0, "rows": 1},
+                          {"key": "nps", "period_start": "2026-11-09", "value": 25.0, "rows": 2}]
+    assert client.get("/api/kpis/latest", headers=executive.headers).status_code == 403

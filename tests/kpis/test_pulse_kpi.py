@@ -8,14 +8,16 @@ from api.pulse.models import PulseAnswer
 from tests.kpis.helpers import values
 
 
-def _answers(factory, question_id: str, month: str, scores: list[int]) -> None:
+def _answers(factory, question_id: str, month: str, scores: list[int]) -> list[uuid.UUID]:
+    """One new executive per score, each answering `question_id` for `month`; returns their ids."""
     from api.db import get_engine
 
+    people = [factory.user(role="executive").id for _ in scores]
     with Session(get_engine()) as s:
-        for score in scores:
-            s.add(PulseAnswer(question_id=uuid.UUID(question_id), user_id=factory.user(role="executive").id,
-                              month=month, score=score))
+        for user_id, score in zip(people, scores, strict=True):
+            s.add(PulseAnswer(question_id=uuid.UUID(question_id), user_id=user_id, month=month, score=score))
         s.commit()
+    return people
 
 
 def test_the_pulse_kpi_averages_each_month_with_enough_respondents(client, factory, manager, admin, executive):

@@ -114,3 +114,45 @@ def test_executives_see_only_the_kpi_rows_the_values_api_shows_them(client, fact
     assert client.get(f"/api/themes/{other.id}/kpis", headers=executive.headers).json()["metrics"] == []
     assert client.get(f"/api/themes/{other.id}/kpis", headers=manager.headers).json()["metrics"][0]["points"][0][
         "value"] == 50
+
+
+def test_the_pulse_shows_beside_a_theme_as_answered_in_its_departments(client, factory, executive, manager, admin):
+    from tests.goals.helpers import join
+    from tests.kpis.test_pulse_kpi import _answers
+
+    site, ours, theirs = factory.site(), factory.department(), factory.department()
+    theme = _theme_with_weekly_counts(client, factory, executive, manager, {5: 2}, site=site, department=ours)
+    question = next(q["id"] for q in client.get("/api/pulse/questions", headers=executive.headers).json()
+                    if q["kind"] == "scale")
+    first = utcnow().date().replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1).strftime("%Y-%m")
+    before = (first - timedelta(days=40)).replace(day=1).strftime("%Y-%m")
+    members = _answers(factory, question, last_month, [4, 5, 6])
+    join(factory.session, executive, ours)
+    for user_id in members:
+        join_ids(factory.session, user_id, ours)
+    strangers = _answers(factory, question, last_month, [10, 10, 10])
+    for user_id in strangers:
+        join_ids(factory.session, user_id, theirs)
+    for user_id in _answers(factory, question, before, [9, 9]):  # two of ours: too few to show
+        join_ids(factory.session, user_id, ours)
+
+    metrics = client.get(f"/api/themes/{theme.id}/kpis", headers=manager.headers).json()["metrics"]
+    pulse = next(m for m in metrics if m["key"] == "pulse")
+    assert pulse["period"] == "month" and pulse["kind"] == "voe"
+    assert [(p["period_start"], p["value"]) for p in pulse["points"]] == [(f"{last_month}-01", 5.0)]
+    # An executive of another department reads no pulse of this one.
+    outsider = factory.user(role="executive")
+    join(factory.session, outsider, theirs)
+    assert client.patch("/api/settings", json={"executives_see_feed": True}, headers=admin.headers).status_code == 200
+    seen = client.get(f"/api/themes/{theme.id}/kpis", headers=outsider.headers).json()["metrics"]
+    assert "pulse" not in {m["key"] for m in seen}
+    assert "pulse" in {m["key"] for m in client.get(f"/api/themes/{theme.id}/kpis",
+                                                    headers=executive.headers).json()["metrics"]}
+
+
+def join_ids(session, user_id, department) -> None:
+    from api.auth.models import UserDepartment
+
+    session.add(UserDepartment(user_id=user_id, department_id=department.id))
+    session.commit()

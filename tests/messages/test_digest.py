@@ -127,3 +127,32 @@ def test_on_the_20th_executives_not_out_or_without_a_pulse_are_reminded_once(cli
     assert sorted(n.kind for n in inbox_of(idle.id)) == sorted([Kind.field_reminder, Kind.pulse_reminder])
     assert inbox_of(out.id) == []
     assert digest.send_monthly_reminders(session, now=now.replace(day=21)) is None  # once a month
+
+
+def test_the_digest_carries_the_weeks_best_bright_spots_masked(client, session, factory, executive, manager, admin):
+    from tests.bright_spots.test_api import spot, value_id
+
+    own_it = value_id(client, admin)
+    spots = [spot("Plain thanks, nothing more"),
+             spot("Walked a customer to the aisle, mail jane@x.example", recognise="Priya", value_id=own_it),
+             spot("Fixed the till in a minute", value_id=own_it),
+             spot("Called a cab for an old customer", recognise="Sam on 07700 900123"),
+             spot("Smiled at everyone")]
+    body = {**visit_body(pain_points=0), "bright_spots": spots}
+    assert client.put(f"/api/visits/{uuid.uuid4()}", json=body, headers=executive.headers).status_code == 201
+    outcome, d, _ = digest.send(session, now=next_monday_morning())
+    assert outcome == "sent"  # bright spots alone are worth a digest
+    assert d.bright_spots == ["“Walked a customer to the aisle, mail [email]” (lives “Own it”; thanks to Priya)",
+                              "“Fixed the till in a minute” (lives “Own it”)",
+                              "“Called a cab for an old customer” (thanks to Sam on [phone])"]
+    [note] = inbox_of(manager.id)
+    assert "Bright spot: “Walked a customer to the aisle, mail [email]” (lives “Own it”; thanks to Priya)" in note.body
+    assert "jane" not in note.body and "07700" not in note.body and "Smiled" not in note.body
+
+
+def test_a_week_without_bright_spots_says_nothing_of_them(client, session, executive, manager):
+    log_points(client, executive, manager)
+    outcome, d, _ = digest.send(session, now=next_monday_morning())
+    assert outcome == "sent" and d.bright_spots == []
+    [note] = inbox_of(manager.id)
+    assert "Bright spot" not in note.body

@@ -319,3 +319,25 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
     # Executives are refused themes (the feed is not open to them).
     assert client.get("/api/themes", headers=other_executive.headers).status_code == 403
     assert client.get(f"/api/themes/{theme_id}", headers=other_executive.headers).status_code == 403
+
+
+def test_values_on_the_dashboards_and_bright_spots_in_the_digest_carry_no_personal_data(client, session, executive,
+                                                                                        manager, admin):
+    from datetime import timedelta
+
+    from api.core.clock import utcnow
+    from api.messages import digest
+
+    own_it = client.post("/api/values", json={"name": "Own it"}, headers=admin.headers).json()["id"]
+    body = visit_body(pain_points=[{"text": f"Refund to {CARD} failed", "value_id": own_it}])
+    body["bright_spots"] = [{"id": str(uuid.uuid4()), "text": f"Rang {PHONE} back at once", "department_id": None,
+                             "recognise": f"Sam, {EMAIL}", "value_id": own_it}]
+    put_visit(client, executive, body)
+    for reader in (executive, manager, admin):
+        part = client.get("/api/dashboard/me", headers=reader.headers).json()["values"]
+        assert [v["value"]["name"] for v in part["values"]] == ["Own it"]
+        assert not leaks(str(part)) and "Refund" not in str(part) and "Rang" not in str(part)
+    now = utcnow()
+    _, built, _ = digest.send(session, now=now + timedelta(days=7 - now.weekday()), dry_run=True)
+    assert len(built.bright_spots) == 1 and "Own it" in built.bright_spots[0]
+    assert not leaks(built.body())

@@ -133,6 +133,7 @@ MATRIX.update(MESSAGES_MATRIX)
 LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # route                                                    anon owner other mgr  admin exp  rev
     ("GET",    "/api/kpis"):                                   signed_in(200),
+    ("GET",    "/api/kpis/latest"):                            managers(200),
     ("POST",   "/api/kpis"):                                   managers(201),
     ("PATCH",  "/api/kpis/{key}"):                             managers(200),
     ("PUT",    "/api/kpis/{key}/values"):                      managers(200),

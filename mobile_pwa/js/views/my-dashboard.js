@@ -2,7 +2,7 @@
 // Every figure says what it is compared with and whether that is better or worse; charts have their numbers.
 import { h, when } from '../ui.js';
 import { asOfNote, load } from '../reads.js';
-import { bars, dataTable, figure } from '../charts.js';
+import { bars, dataTable, figure, sparkline } from '../charts.js';
 import { STATUS, day } from '../lists.js';
 
 const STYLES = ['css/managers.css', 'css/my-dashboard.css'];
@@ -76,6 +76,33 @@ function overdue(o) {
       h('span', { class: 'meta' }, `Due ${day(i.due_date)}${i.department ? ` · ${i.department.name}` : ''}`)))) : null];
 }
 
+const sum = (weeks, from = 0) => weeks.slice(from).reduce((n, w) => n + w.count, 0);
+const pulseLine = (q) => {
+  const last = q.months[q.months.length - 1];
+  return h('li', { class: 'meta' }, `Pulse: “${q.text}” ${last ? `${fmt(last.average)} of 10 in ${last.month} (${last.responses} answers)` : 'not enough answers yet'}`);
+};
+
+/** Pain points (the value broken) and bright spots (the value lived) per value over 12 weeks: counts only. */
+function values(v) {
+  if (!v.values.length) return h('p', { class: 'hint' }, 'The company has no values yet.');
+  const weeks = v.weeks.map((w) => day(w));
+  const list = h('ul', { class: 'plain-list value-weeks' }, v.values.map((x) => {
+    const name = `${x.value.name}${x.archived ? ' (archived)' : ''}`;
+    const pains = x.pain_points.map((w) => w.count);
+    const spots = x.bright_spots.map((w) => w.count);
+    return h('li', { class: 'value-line' },
+      h('span', { class: 'title' }, name),
+      h('span', { class: 'meta' }, `12 weeks: ${sum(x.pain_points)} pain points broke it, ${sum(x.bright_spots)} bright spots lived it · last 4 weeks: ${sum(x.pain_points, 8)} and ${sum(x.bright_spots, 8)}`),
+      h('span', { class: 'sparks' },
+        sparkline(pains, `${x.value.name}: pain points per week, oldest first: ${pains.join(', ')}`),
+        sparkline(spots, `${x.value.name}: bright spots per week, oldest first: ${spots.join(', ')}`)),
+      x.pulse.length ? h('ul', { class: 'plain-list' }, x.pulse.map(pulseLine)) : null);
+  }));
+  const table = dataTable('Pain points / bright spots per value per week', ['Week', ...v.values.map((x) => x.value.name)],
+    weeks.map((w, i) => [w, ...v.values.map((x) => `${x.pain_points[i].count} / ${x.bright_spots[i].count}`)]));
+  return [list, figure(null, null, table), v.pulse.length ? h('ul', { class: 'plain-list' }, v.pulse.map(pulseLine)) : null];
+}
+
 /** Draws the dashboard into `box`; a failed read says why, in place. */
 export async function show(box) {
   box.className = 'my-dash';
@@ -100,5 +127,6 @@ export async function show(box) {
   if (d.overdue) parts.push(section('Overdue', ...overdue(d.overdue)));
   parts.push(section('Shared goals', goals(d.goals)), section('KPIs', kpis(d.kpis)));
   if (d.overdue) parts.push(section('Rising themes', rising(d.rising_themes)));
+  parts.push(section('Company values', ...(d.values ? [values(d.values)] : [h('p', { class: 'hint' }, 'The company has no values yet.')])));
   box.append(...parts.filter(Boolean));
 }

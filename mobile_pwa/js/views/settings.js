@@ -1,9 +1,10 @@
 // Organisation settings (admins), the pulse questions (retiring one keeps its answers), sites and departments,
-// and failed deliveries (settings-org.js).
+// and failed deliveries (settings-org.js), the company's values (settings-values.js).
 import { h, field, select, nextId } from '../ui.js';
 import { send } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
 import { entityList, failedDeliveries } from './settings-org.js';
+import { valueList } from './settings-values.js';
 
 const MAX_ACTIVE = 10;
 
@@ -12,8 +13,8 @@ export async function render(main) {
   const body = h('div', {});
   main.append(body);
   const reads = await Promise.all(['/api/settings', '/api/pulse/questions?include_retired=true', '/api/sites?include_inactive=true',
-    '/api/departments?include_inactive=true', '/api/deliveries?limit=20'].map(load));
-  const [settings, questions, sites, departments, deliveries] = reads;
+    '/api/departments?include_inactive=true', '/api/deliveries?limit=20', '/api/values?include_archived=true'].map(load));
+  const [settings, questions, sites, departments, deliveries, values] = reads;
   const fail = reads.slice(0, 4).find((r) => r.error); // failed deliveries are a footnote: never a reason to show nothing
   if (fail) {
     body.append(h('p', { class: 'error', role: 'alert' }, fail.error));
@@ -25,6 +26,7 @@ export async function render(main) {
   const say = (text) => { notice.textContent = text; notice.focus(); };
   body.append(...[asOfNote(asOf), notice, orgForm(settings.data), questionList(questions.data),
     entityList('sites', sites.data, offline, say), entityList('departments', departments.data, offline, say),
+    values.error ? h('p', { class: 'error' }, values.error) : valueList(values.data, offline, say),
     failedDeliveries(deliveries)].filter(Boolean));
 
   function orgForm(s) {
