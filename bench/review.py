@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import leadership
 from server import cli, fresh_database, running_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -254,6 +255,7 @@ def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: boo
             stdin=PASSWORD + "\n")
         t0 = time.perf_counter()
         tables = generate(pain_points, visits)
+        leadership.extend(tables, PASSWORD)
         generated = time.perf_counter() - t0
         (load_postgres if kind == "postgresql" else load_sqlite)(url, tables)
         del tables
@@ -296,6 +298,8 @@ def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: boo
                                ("dashboard, flow (12 weeks)", "/api/dashboard/flow")):
                 p50, p95, _ = measure(client, path, {}, requests)
                 results.append((kind, name, p50, p95, -1, ""))
+        results += leadership.run_cases(server.url, url, kind, busiest, PASSWORD,
+                                        requests, measure, show_plans)
     print_stored(url)
     for kind_, name, p50, p95, size, scan in results:
         verdict = "ok" if p95 <= TARGET_MS else "SLOW"
