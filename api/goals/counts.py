@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import case, func, null, or_, select
+from sqlalchemy import case, func, literal, null, select, text, union_all
 from sqlmodel import Session
 
-from api.pain_points.models import CLOSED, PAIN, counted_conditions
+from api.pain_points.models import CLOSED_COUNTED, OPEN_COUNTED, PAIN, counted_conditions
 
 OWNER = func.coalesce(PAIN.c.owner_department_id, PAIN.c.department_id)
 Place = tuple[uuid.UUID | None, uuid.UUID | None]  # (theme or department, site: None for all of them)
@@ -69,15 +69,17 @@ def open_at(session: Session, department_ids: set[uuid.UUID], sites: set[uuid.UU
         return {}
     bounds = sorted(moments)
     k = len(bounds)
-    # counted at moment j exactly when first <= j < until
-    first = _bucket(PAIN.c.occurred_at, bounds)
-    closed = PAIN.c.status.in_([str(s) for s in CLOSED])
-    until = case((~closed, k), (PAIN.c.resolved_at.is_(None), 0), else_=_bucket(PAIN.c.resolved_at, bounds))
-    inner = (select(OWNER.label("owner"), _site_key(sites).label("site"), first.label("first"),
-                    until.label("until"))
-             .where(*counted_conditions(), OWNER.in_(department_ids), PAIN.c.occurred_at < bounds[-1],
-                    or_(~closed, PAIN.c.resolved_at >= bounds[0]))
-             .subquery())
+    # A row is counted at moment j exactly when first <= j < until. Open ones (until: every moment) and
+    # closed ones (until: their resolution) are read apart, each from its partial index (text(): the literal
+    # predicate matches the index's).
+    first = _bucket(PAIN.c.occurred_at, bounds).label("first")
+    place = [OWNER.label("owner"), _site_key(sites).label("site"), first]
+    where = [OWNER.in_(department_ids), PAIN.c.occurred_at < bounds[-1]]
+    inner = union_all(
+        select(*place, literal(k).label("until")).where(text(OPEN_COUNTED), *where),
+        select(*place, _bucket(PAIN.c.resolved_at, bounds).label("until"))
+        .where(text(CLOSED_COUNTED), PAIN.c.resolved_at >= bounds[0], *where),
+    ).subquery()
     steps: dict[tuple, list[int]] = defaultdict(lambda: [0] * (k + 1))
     for owner, site, start, stop, n in session.execute(
             select(inner.c.owner, inner.c.site, inner.c.first, inner.c.until, func.count())
