@@ -74,12 +74,15 @@ def open_at(session: Session, department_ids: set[uuid.UUID], sites: set[uuid.UU
     # predicate matches the index's).
     first = _bucket(PAIN.c.occurred_at, bounds).label("first")
     place = [OWNER.label("owner"), _site_key(sites).label("site"), first]
-    where = [OWNER.in_(department_ids), PAIN.c.occurred_at < bounds[-1]]
-    inner = union_all(
-        select(*place, literal(k).label("until")).where(text(OPEN_COUNTED), *where),
-        select(*place, _bucket(PAIN.c.resolved_at, bounds).label("until"))
-        .where(text(CLOSED_COUNTED), PAIN.c.resolved_at >= bounds[0], *where),
-    ).subquery()
+    parts = []
+    # The owner is the triage owner, else the reported department: two ranges of the index, not one filter.
+    for owner in ([PAIN.c.owner_department_id.in_(department_ids)],
+                  [PAIN.c.owner_department_id.is_(None), PAIN.c.department_id.in_(department_ids)]):
+        where = [*owner, PAIN.c.occurred_at < bounds[-1]]
+        parts += [select(*place, literal(k).label("until")).where(text(OPEN_COUNTED), *where),
+                  select(*place, _bucket(PAIN.c.resolved_at, bounds).label("until"))
+                  .where(text(CLOSED_COUNTED), PAIN.c.resolved_at >= bounds[0], *where)]
+    inner = union_all(*parts).subquery()
     steps: dict[tuple, list[int]] = defaultdict(lambda: [0] * (k + 1))
     for owner, site, start, stop, n in session.execute(
             select(inner.c.owner, inner.c.site, inner.c.first, inner.c.until, func.count())

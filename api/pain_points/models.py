@@ -75,6 +75,9 @@ class PainPoint(PainPointBase, table=True):
         # The other half of "open at a past moment": closed since then (api/goals/counts.py).
         Index("ix_pain_point_closed_owner", "resolved_at", "owner_department_id", "department_id", "occurred_at",
               "site_id", postgresql_where=text(CLOSED_COUNTED), sqlite_where=text(CLOSED_COUNTED)),
+        # One person's counted pain points by status and time: an executive's open and resolved figures.
+        Index("ix_pain_point_author_counted", "author_id", "status", "occurred_at", "resolved_at",
+              postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
         # A theme's counted pain points by time, site and department: goals' monthly counts, a theme's metrics.
         Index("ix_pain_point_theme_counted", "theme_id", "occurred_at", "site_id", "department_id",
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),

@@ -1,9 +1,10 @@
-"""goal counts indexes: the open pain points of departments at past moments, a theme's counts by site
+"""goal counts indexes: open pain points of departments at past moments, theme counts by site, own figures
 
 ix_pain_point_open gains occurred_at and site_id, and ix_pain_point_closed_owner holds the closed ones by
 resolution time: the goals' "open at the end of each week" (api/goals/counts.py) then reads two small
 indexes, not the table. ix_pain_point_theme_counted serves a theme's counts per month, site and department
-(goals, a theme's metrics) from the index alone.
+(goals, a theme's metrics) from the index alone, and ix_pain_point_author_counted an executive's open and
+resolved figures on the personal dashboard.
 
 Revision ID: 0017
 Revises: 0016
@@ -40,10 +41,13 @@ def upgrade() -> None:
                                                              'occurred_at', 'site_id'], unique=False, **_where(CLOSED))
         batch_op.create_index('ix_pain_point_theme_counted', ['theme_id', 'occurred_at', 'site_id', 'department_id'],
                               unique=False, **_where(COUNTED))
+        batch_op.create_index('ix_pain_point_author_counted', ['author_id', 'status', 'occurred_at', 'resolved_at'],
+                              unique=False, **_where(COUNTED))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('pain_point', schema=None) as batch_op:
+        batch_op.drop_index('ix_pain_point_author_counted', **_where(COUNTED))
         batch_op.drop_index('ix_pain_point_theme_counted', **_where(COUNTED))
         batch_op.drop_index('ix_pain_point_closed_owner', **_where(CLOSED))
         batch_op.drop_index('ix_pain_point_open', **_where(OPEN))
