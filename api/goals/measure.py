@@ -106,23 +106,25 @@ def _kpi_latest(session: Session, measure: Measure, day: date) -> float | None:
 
 def _kpi_grouped(session: Session, asks: list[Ask], since: date, until: date) -> dict[tuple, dict[date, float]]:
     """(KPI key, site or None) → period → value, for every (key, site) asked: one query for the goals on every
-    site, one for those on one site."""
+    site, one for those on one site. Grouped by KPI id and period, the order of the unique index."""
     out: dict[tuple, dict[date, float]] = {}
+    ids = dict(session.execute(select(Kpi.id, Kpi.key).where(Kpi.key.in_({a.measure.kpi_key for a in asks}))).all())
     window = [KpiValue.period_start >= since, KpiValue.period_start <= until]
-    everywhere = {a.measure.kpi_key for a in asks if a.measure.site_id is None}
+    everywhere = {i for i, key in ids.items() if any(a.measure.kpi_key == key and not a.measure.site_id for a in asks)}
     if everywhere:
-        for key, start, *aggregates in session.execute(
-                select(Kpi.key, KpiValue.period_start, *_AGGREGATES).join(Kpi, Kpi.id == KpiValue.kpi_id)
-                .where(Kpi.key.in_(everywhere), *window).group_by(Kpi.key, KpiValue.period_start)):
-            out.setdefault((key, None), {})[start] = _average(*aggregates)
-    placed = [a.measure for a in asks if a.measure.site_id is not None]
+        for kpi_id, start, *aggregates in session.execute(
+                select(KpiValue.kpi_id, KpiValue.period_start, *_AGGREGATES)
+                .where(KpiValue.kpi_id.in_(everywhere), *window).group_by(KpiValue.kpi_id, KpiValue.period_start)):
+            out.setdefault((ids[kpi_id], None), {})[start] = _average(*aggregates)
+    placed = {(a.measure.kpi_key, a.measure.site_id) for a in asks if a.measure.site_id is not None}
     if placed:
-        for key, site, start, *aggregates in session.execute(
-                select(Kpi.key, KpiValue.site_id, KpiValue.period_start, *_AGGREGATES)
-                .join(Kpi, Kpi.id == KpiValue.kpi_id)
-                .where(Kpi.key.in_({m.kpi_key for m in placed}), KpiValue.site_id.in_({m.site_id for m in placed}),
-                       *window).group_by(Kpi.key, KpiValue.site_id, KpiValue.period_start)):
-            out.setdefault((key, site), {})[start] = _average(*aggregates)
+        for kpi_id, site, start, *aggregates in session.execute(
+                # by site only: the few sites' rows come from the site index (the KPIs are picked below)
+                select(KpiValue.kpi_id, KpiValue.site_id, KpiValue.period_start, *_AGGREGATES)
+                .where(KpiValue.site_id.in_({site for _, site in placed}), *window)
+                .group_by(KpiValue.kpi_id, KpiValue.site_id, KpiValue.period_start)):
+            if (ids.get(kpi_id), site) in placed:
+                out.setdefault((ids[kpi_id], site), {})[start] = _average(*aggregates)
     return out
 
 
