@@ -207,7 +207,8 @@ def _call(session, who: str, path: str):
 
 def heavy_statements(url: str, who: str, path: str, top: int = 3) -> tuple[int, bool, list[str]]:
     """Run the request's service in-process, timing each statement; EXPLAIN the `top` slowest. Returns how
-    many statements it sent, whether any of the slowest reads pain_point by a full scan, and the plans."""
+    many statements it sent, whether any of the slowest reads pain_point by a full scan, and the plans.
+    (SQLite computes rows as they are fetched: there the time is only up to the first row.)"""
     from sqlalchemy import event
     from sqlmodel import Session
 
