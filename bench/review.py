@@ -9,8 +9,10 @@ Then a real server answers, one request at a time: the feed's first page, a deep
 in), the feed filtered by theme + status + date range, full-text search for a common and a rare word, the
 themes list (all time, the web app's 12 weeks, and one site computed live) and the two dashboard endpoints.
 Prints p50/p95 per request against the 100 ms target, EXPLAIN for each feed query (does it scan the whole
-pain_point table?) and what each stored summary (api/summaries) took to compute. Uses BENCH_PG_ADMIN_URL
-(see server.py) for PostgreSQL.
+pain_point table?) and what each stored summary (api/summaries) took to compute. Then the leadership
+requests (bench/leadership.py): the personal dashboards, shared goals and KPIs over 5 metrics at 200 sites x
+52 weeks, each with how many SQL statements it sends and whether its slowest ones scan pain_point. Uses
+BENCH_PG_ADMIN_URL (see server.py) for PostgreSQL, and drops its database at the end (unless --keep).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from server import cli, fresh_database, running_server
+import leadership
+from server import cli, drop_database, fresh_database, running_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -239,21 +242,23 @@ def busiest_theme(url: str) -> uuid.UUID:
     return theme_id
 
 
-def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: bool, reuse: bool) -> list[tuple]:
+def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: bool, reuse: bool,
+        name: str = "undercover_bench_review") -> list[tuple]:
     if reuse and kind == "postgresql":
         url = fresh_database.__globals__["DEFAULT_PG"]
         import os
 
-        url = os.environ.get("BENCH_PG_ADMIN_URL", url).rsplit("/", 1)[0] + "/undercover_bench_review"
+        url = os.environ.get("BENCH_PG_ADMIN_URL", url).rsplit("/", 1)[0] + f"/{name}"
         cli(url, "migrate")
         print(f"\n{kind}: reusing the loaded database", flush=True)
     else:
-        url = fresh_database(kind, "undercover_bench_review")
+        url = fresh_database(kind, name)
         cli(url, "migrate")
         cli(url, "create-user", "manager@bench.example", "--role", "manager", "--password-stdin",
             stdin=PASSWORD + "\n")
         t0 = time.perf_counter()
         tables = generate(pain_points, visits)
+        leadership.extend(tables, PASSWORD)
         generated = time.perf_counter() - t0
         (load_postgres if kind == "postgresql" else load_sqlite)(url, tables)
         del tables
@@ -296,6 +301,8 @@ def run(kind: str, pain_points: int, visits: int, requests: int, show_plans: boo
                                ("dashboard, flow (12 weeks)", "/api/dashboard/flow")):
                 p50, p95, _ = measure(client, path, {}, requests)
                 results.append((kind, name, p50, p95, -1, ""))
+        results += leadership.run_cases(server.url, url, kind, busiest, PASSWORD,
+                                        requests, measure, show_plans)
     print_stored(url)
     for kind_, name, p50, p95, size, scan in results:
         verdict = "ok" if p95 <= TARGET_MS else "SLOW"
@@ -311,10 +318,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="measured requests per case")
     parser.add_argument("--plans", action="store_true", help="print every EXPLAIN plan")
     parser.add_argument("--reuse", action="store_true", help="PostgreSQL: measure the database loaded last time")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the database afterwards (for --reuse)")
+    parser.add_argument("--pg-database", default="undercover_bench_review",
+                        help="PostgreSQL: the database to create (dropped at the end unless --keep)")
     args = parser.parse_args()
     if args.db in ("postgresql", "both"):
-        run("postgresql", int(1_000_000 * args.scale), max(10, int(50_000 * args.scale)), args.requests, args.plans,
-            args.reuse)
+        try:
+            run("postgresql", int(1_000_000 * args.scale), max(10, int(50_000 * args.scale)), args.requests,
+                args.plans, args.reuse, args.pg_database)
+        finally:
+            if not args.keep:
+                drop_database("postgresql", args.pg_database)
     if args.db in ("sqlite", "both"):
         run("sqlite", int(100_000 * args.scale), max(10, int(5_000 * args.scale)), args.requests, args.plans, False)
 

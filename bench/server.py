@@ -30,6 +30,17 @@ def fresh_database(kind: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def drop_database(kind: str, name: str) -> None:
+    """Drop a PostgreSQL database fresh_database made (SQLite's temporary file is left to the OS)."""
+    if kind != "postgresql":
+        return
+    import psycopg
+
+    with psycopg.connect(os.environ.get("BENCH_PG_ADMIN_URL", DEFAULT_PG).replace("+psycopg", ""),
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
     """`python -m api <args>` on the benchmark's database, with the benchmark's settings."""
     return ServerProcess(database_url, workdir=ROOT, env=BENCH_ENV).cli(*args, stdin=stdin, timeout=None)

@@ -3,7 +3,8 @@
 Executives: their field time against the target, the pain points they reported and what came of them, their
 departments' goals and KPIs. Managers: their departments' KPIs, goals, rising themes and overdue pain points
 (the whole organisation when they belong to no department). Admins: the organisation's. Everything is a few
-aggregate queries, except goals: api/goals computes each goal's progress on its own (a few queries per goal).
+aggregate queries, goals included: api/goals measures all of them together (a few grouped queries per target
+type, however many goals).
 """
 
 import uuid

@@ -43,38 +43,52 @@ def _departments(session: Session, goal_ids: list[uuid.UUID]) -> dict[uuid.UUID,
     return out
 
 
-def _measure(session: Session, goal: Goal, departments: list[uuid.UUID]) -> measures.Measure:
-    theme = measures.current_themes(session, {goal.theme_id}).get(goal.theme_id) if goal.theme_id else None
-    return measures.Measure(type=goal.target_type, kpi_key=goal.kpi_key, theme_id=theme, site_id=goal.site_id,
-                            department_ids=tuple(departments),
-                            theme_retired=bool(theme and measures.retired_themes(session, {theme})))
+def _asks(session: Session, goals: list[Goal], departments: dict[uuid.UUID, list[uuid.UUID]], day: date, *,
+          series: bool = True) -> list[measures.Ask]:
+    """What each goal's progress needs: its series (unless `series` is False), its value today and, once the due
+    date has passed, on the due date."""
+    themes = measures.current_themes(session, {g.theme_id for g in goals if g.theme_id})
+    retired = measures.retired_themes(session, set(themes.values()))
+    found = [measures.Measure(type=g.target_type, kpi_key=g.kpi_key, theme_id=themes.get(g.theme_id) if g.theme_id
+                              else None, site_id=g.site_id, department_ids=tuple(departments[g.id]),
+                              theme_retired=themes.get(g.theme_id) in retired) for g in goals]
+    periods = measures.periods_of(session, found)
+    return [measures.Ask(measure=m, period=p, starts=progress.periods(g.created_at.date(), day, p) if series else [],
+                         days=[day, *([g.due_date] if day > g.due_date else [])])
+            for g, m, p in zip(goals, found, periods, strict=True)]
 
 
-def _status(session: Session, goal: Goal, measure: measures.Measure, day: date,
-            current: float | None) -> GoalStatus:
-    at_due = measures.value_at(session, measure, goal.due_date) if day > goal.due_date else None
-    return progress.status(baseline=goal.baseline, current=current, at_due=at_due, target=goal.target_value,
-                           comparison=goal.comparison, created=goal.created_at.date(), due=goal.due_date, today=day)
+def _status(goal: Goal, answer: measures.Answer, day: date) -> GoalStatus:
+    return progress.status(baseline=goal.baseline, current=answer.at[day],
+                           at_due=answer.at.get(goal.due_date) if day > goal.due_date else None,
+                           target=goal.target_value, comparison=goal.comparison, created=goal.created_at.date(),
+                           due=goal.due_date, today=day)
 
 
-def _public(session: Session, goal: Goal, departments: list[uuid.UUID], reader: User) -> GoalPublic:
-    day = today()
-    measure = _measure(session, goal, departments)
-    current = measures.value_at(session, measure, day)
-    period = measures.period_of(session, measure)
-    starts = progress.periods(goal.created_at.date(), day, period)
-    values = measures.series(session, measure, starts, period)
+def _public(goal: Goal, departments: list[uuid.UUID], ask: measures.Ask, answer: measures.Answer, reader: User,
+            day: date) -> GoalPublic:
     return GoalPublic(
         id=goal.id, title=shown(goal.title, author_id=goal.created_by_id, reader_id=reader.id),
         department_ids=departments, due_date=goal.due_date, archived=goal.archived,
         created_at=goal.created_at, created_by_id=goal.created_by_id,
-        target=TargetPublic(type=goal.target_type, kpi_key=goal.kpi_key, theme_id=measure.theme_id,
+        target=TargetPublic(type=goal.target_type, kpi_key=goal.kpi_key, theme_id=ask.measure.theme_id,
                             site_id=goal.site_id, comparison=goal.comparison, value=goal.target_value),
-        progress=Progress(baseline=goal.baseline, current=current, target=goal.target_value,
-                          status=_status(session, goal, measure, day, current), period=period,
-                          theme_retired=measure.theme_retired,
-                          series=[SeriesPoint(period_start=s, value=v) for s, v in zip(starts, values, strict=True)]),
+        progress=Progress(baseline=goal.baseline, current=answer.at[day], target=goal.target_value,
+                          status=_status(goal, answer, day), period=ask.period,
+                          theme_retired=ask.measure.theme_retired,
+                          series=[SeriesPoint(period_start=s, value=v)
+                                  for s, v in zip(ask.starts, answer.series, strict=True)]),
     )
+
+
+def _publics(session: Session, goals: list[Goal], departments: dict[uuid.UUID, list[uuid.UUID]],
+             reader: User) -> list[GoalPublic]:
+    """The goals with their progress, measured together (api/goals/measure.py evaluate)."""
+    day = today()
+    asks = _asks(session, goals, departments, day)
+    answers = measures.evaluate(session, asks)
+    return [_public(g, departments[g.id], ask, answer, reader, day)
+            for g, ask, answer in zip(goals, asks, answers, strict=True)]
 
 
 def _record(session: Session, goal: Goal, departments: list[uuid.UUID], changes: list[str], *,
@@ -94,7 +108,10 @@ def create_goal(*, session: Session, author: User, data: GoalCreate) -> GoalPubl
     target = data.target
     measure = measures.Measure(type=target.type, kpi_key=target.kpi_key, theme_id=target.theme_id,
                                site_id=target.site_id, department_ids=tuple(departments))
-    baseline = measures.value_at(session, measure, day)
+    period = measures.periods_of(session, [measure])[0]
+    ask = measures.Ask(measure=measure, period=period, starts=progress.periods(day, day, period), days=[day])
+    answer = measures.evaluate(session, [ask])[0]  # the baseline and the first series, measured once
+    baseline = answer.at[day]
     status = progress.status(baseline=baseline, current=baseline, at_due=None, target=target.value,
                              comparison=target.comparison, created=day, due=data.due_date, today=day)
     goal = add_goal(session, departments, title=data.title, target_type=target.type, kpi_key=target.kpi_key,
@@ -103,7 +120,7 @@ def create_goal(*, session: Session, author: User, data: GoalCreate) -> GoalPubl
                     created_by_id=author.id)
     _record(session, goal, departments, ["created"], actor=author)
     session.commit()
-    return _public(session, goal, departments, author)
+    return _public(goal, departments, ask, answer, author, day)
 
 
 def _readable(session: Session, reader: User) -> set[uuid.UUID] | None:
@@ -126,8 +143,7 @@ def list_goals(*, session: Session, reader: User, include_archived: bool = False
         stmt = stmt.where(Goal.id.in_(select(GoalDepartment.goal_id)
                                       .where(GoalDepartment.department_id.in_(readable))))
     goals = list(session.execute(stmt).scalars())
-    departments = _departments(session, [g.id for g in goals])
-    return [_public(session, g, departments[g.id], reader) for g in goals]
+    return _publics(session, goals, _departments(session, [g.id for g in goals]), reader)
 
 
 def _goal(session: Session, goal_id: uuid.UUID) -> tuple[Goal, list[uuid.UUID]]:
@@ -142,7 +158,7 @@ def get_goal(*, session: Session, reader: User, goal_id: uuid.UUID) -> GoalPubli
     readable = _readable(session, reader)
     if readable is not None and not readable & set(departments):
         raise Forbidden("Executives read the goals of their own departments")
-    return _public(session, goal, departments, reader)
+    return _publics(session, [goal], {goal.id: departments}, reader)[0]
 
 
 def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: GoalUpdate) -> GoalPublic:
@@ -157,17 +173,18 @@ def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: Goal
         raise Invalid([field_error("due_date", "must not be in the past")])
     changed = sorted(name for name, value in changes.items() if getattr(goal, name) != value)
     if not changed:
-        return _public(session, goal, departments, actor)
+        return _publics(session, [goal], {goal.id: departments}, actor)[0]
     change_goal(session, goal, {**changes, "updated_at": utcnow()})
-    measure = _measure(session, goal, departments)
+    ask = _asks(session, [goal], {goal.id: departments}, day)[0]
+    answer = measures.evaluate(session, [ask])[0]
     previous = goal.last_status
-    now = _status(session, goal, measure, day, measures.value_at(session, measure, day))
+    now = _status(goal, answer, day)
     if now != previous:
         change_goal(session, goal, {"last_status": now})
         changed.append("status")
     _record(session, goal, departments, changed, actor=actor, previous=previous if now != previous else None)
     session.commit()
-    return _public(session, goal, departments, actor)
+    return _public(goal, departments, ask, answer, actor, day)
 
 
 def archive_goal(*, session: Session, actor: User, goal_id: uuid.UUID) -> None:
@@ -186,10 +203,10 @@ def announce_status_changes(*, session: Session) -> int:
     day = today()
     goals = list(session.execute(select(Goal).where(Goal.archived.is_(False))).scalars())
     departments = _departments(session, [g.id for g in goals])
+    answers = measures.evaluate(session, _asks(session, goals, departments, day, series=False))
     announced = 0
-    for goal in goals:
-        measure = _measure(session, goal, departments[goal.id])
-        now = _status(session, goal, measure, day, measures.value_at(session, measure, day))
+    for goal, answer in zip(goals, answers, strict=True):
+        now = _status(goal, answer, day)
         previous = goal.last_status
         if now != previous and swap_status(session, goal.id, old=previous, new=now):
             _record(session, goal, departments[goal.id], ["status"], actor=None, status=now, previous=previous)

@@ -39,11 +39,17 @@ def _windows(today: date) -> dict[str, tuple[date, date]]:
 
 
 def _places(session: Session, theme_id: uuid.UUID) -> tuple[list[Place], list[Place]]:
-    counted = [*counted_conditions(), PAIN.c.theme_id == theme_id]
-    sites = session.execute(select(Site.id, Site.name).where(
-        Site.id.in_(select(PAIN.c.site_id).where(*counted).distinct())).order_by(Site.name)).all()
-    departments = session.execute(select(Department.id, Department.name).where(
-        Department.id.in_(select(PAIN.c.department_id).where(*counted).distinct())).order_by(Department.name)).all()
+    """The sites and departments of the theme's counted pain points: one pass over the theme's rows (an index
+    holds them with their site and department), then their names."""
+    pairs = session.execute(select(PAIN.c.site_id, PAIN.c.department_id)
+                            .where(*counted_conditions(), PAIN.c.theme_id == theme_id)
+                            .group_by(PAIN.c.site_id, PAIN.c.department_id)).all()
+    site_ids = {s for s, _ in pairs if s is not None}
+    department_ids = {d for _, d in pairs if d is not None}
+    sites = session.execute(select(Site.id, Site.name).where(Site.id.in_(site_ids)).order_by(Site.name)).all() \
+        if site_ids else []
+    departments = session.execute(select(Department.id, Department.name).where(Department.id.in_(department_ids))
+                                  .order_by(Department.name)).all() if department_ids else []
     return [Place(id=i, name=n) for i, n in sites], [Place(id=i, name=n) for i, n in departments]
 
 

@@ -21,6 +21,7 @@ DUPLICATES = "duplicate_of_id IS NOT NULL"
 ASSIGNED = "assignee_id IS NOT NULL"
 DUE = "due_date IS NOT NULL AND " + COUNTED
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
+CLOSED_COUNTED = "status IN ('resolved', 'wont_fix') AND " + COUNTED
 
 
 class FeltBy(StrEnum):
@@ -68,8 +69,18 @@ class PainPoint(PainPointBase, table=True):
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
         Index("ix_pain_point_closed", "resolved_at", "status", "occurred_at",
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
-        Index("ix_pain_point_open", "owner_department_id", "department_id",
+        # With when and where: the goals' open pain points at past moments read the index alone.
+        Index("ix_pain_point_open", "owner_department_id", "department_id", "occurred_at", "site_id",
               postgresql_where=text(OPEN_COUNTED), sqlite_where=text(OPEN_COUNTED)),
+        # The other half of "open at a past moment": closed since then (api/goals/counts.py).
+        Index("ix_pain_point_closed_owner", "resolved_at", "owner_department_id", "department_id", "occurred_at",
+              "site_id", postgresql_where=text(CLOSED_COUNTED), sqlite_where=text(CLOSED_COUNTED)),
+        # One person's counted pain points by status and time: an executive's open and resolved figures.
+        Index("ix_pain_point_author_counted", "author_id", "status", "occurred_at", "resolved_at",
+              postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
+        # A theme's counted pain points by time, site and department: goals' monthly counts, a theme's metrics.
+        Index("ix_pain_point_theme_counted", "theme_id", "occurred_at", "site_id", "department_id",
+              postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
         # Partial, so that SQLite never takes it for `duplicate_of_id IS NULL` (nearly every row).
         Index("ix_pain_point_duplicate_of_id", "duplicate_of_id", postgresql_where=text(DUPLICATES),
               sqlite_where=text(DUPLICATES)),
