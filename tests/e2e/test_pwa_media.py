@@ -1,0 +1,229 @@
+"""Photos and voice notes on the phone: captured offline, kept in IndexedDB through a reload, uploaded once
+after their visit has synced; a voice note recorded with Chromium's fake microphone; a refused microphone
+that leaves the visit working; a manager who sees the photo in the feed's detail."""
+
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import ADMIN_EMAIL, CHROMIUM, LAUNCH_ARGS, Phone, wait_for, wait_in_page
+from tests.e2e.test_pwa_first_load import LATER_CACHED
+
+pytestmark = [pytest.mark.e2e]
+
+GPS = 0x8825
+MEDIA_PUT = "/media/"
+
+
+@pytest.fixture(scope="module")
+def mic_browser(browser) -> Iterator:
+    """Chromium with a fake microphone (a beep). Without --use-fake-ui-for-media-stream the permission is
+    refused unless the context grants it: the same browser serves the refusal and the recording."""
+    b = browser.browser_type.launch(executable_path=CHROMIUM, args=[*LAUNCH_ARGS, "--use-fake-device-for-media-stream"])
+    yield b
+    b.close()
+
+
+def jpeg_with_gps(path) -> None:
+    """A 2400 × 1800 photo carrying EXIF GPS coordinates (Leeds), as a phone's camera writes them."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[GPS] = {1: "N", 2: (53.0, 49.0, 0.0), 3: "W", 4: (1.0, 34.0, 0.0)}
+    Image.new("RGB", (2400, 1800), (200, 60, 40)).save(path, "JPEG", exif=exif, quality=90)
+    assert Image.open(path).getexif().get_ifd(GPS), "the test photo carries GPS"
+
+
+def pain_point_box(page, n: int = 1):
+    return page.get_by_role("group", name=f"Pain point {n}", exact=True)
+
+
+def count_uploads(phone) -> list[int]:
+    """The status of every answered media upload (PUT), by whoever sent it."""
+    statuses: list[int] = []
+
+    def seen(response):
+        if response.request.method == "PUT" and MEDIA_PUT in response.url:
+            statuses.append(response.status)
+
+    phone.context.on("response", seen)
+    return statuses
+
+
+def server_media(server, pain_point_id: str) -> list[dict]:
+    with server.client(ADMIN_EMAIL) as c:
+        res = c.get(f"/api/pain-points/{pain_point_id}")
+        assert res.status_code == 200, res.text
+        return res.json()["media"]
+
+
+def test_photo_added_offline_survives_a_reload_and_uploads_once_without_its_gps(phone, server, tmp_path):
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    page = phone.page
+    photo = tmp_path / "queue.jpg"
+    jpeg_with_gps(photo)
+    phone.sign_in()
+    wait_in_page(page, LATER_CACHED, timeout=30)  # the media code is on the phone before the network goes
+    uploads = count_uploads(phone)
+
+    phone.start_visit("Shop-floor shift")
+    phone.add_pain_point("Queue of 14 people at the only open till")
+    phone.wait_saved()
+    # No network at all, as in a store's basement.
+    phone.context.set_offline(True)
+    server.stop()
+    box = pain_point_box(page)
+    with page.expect_file_chooser() as chooser:
+        box.get_by_role("button", name="Add photo").click()
+    chooser.value.set_files(photo)
+    thumb = box.get_by_role("img", name="Photo 1 of pain point 1")
+    expect(thumb).to_be_visible()
+    expect(box.get_by_text("Photo saved on this phone.")).to_be_visible()
+    page.get_by_role("button", name="Finish visit").click()
+    expect(page.get_by_text("Visit finished and saved on this phone.")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
+    expect(page.get_by_role("banner")).to_contain_text("1 file")
+
+    page.reload()
+    expect(phone.sync_state()).to_have_text("Offline")
+    expect(pain_point_box(page).get_by_role("img", name="Photo 1 of pain point 1")).to_be_visible()
+    size = pain_point_box(page).get_by_role("img", name="Photo 1 of pain point 1").evaluate(
+        "(img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+    assert size == [1600, 1200], "downscaled on the phone before it was kept"
+    assert uploads == []
+
+    server.start()
+    phone.context.set_offline(False)
+    page.get_by_role("button", name="Sync now").click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    expect(pain_point_box(page).get_by_text("Uploaded", exact=True)).to_be_visible()
+    # Another round finds nothing left to send.
+    page.get_by_role("button", name="Sync now").click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    assert uploads == [201], f"uploaded exactly once: {uploads}"
+
+    (visit,) = server.visits()
+    (media,) = server_media(server, visit["pain_points"][0]["id"])
+    assert media["content_type"] == "image/jpeg"
+    assert (media["width"], media["height"]) == (1600, 1200)
+    with server.client(ADMIN_EMAIL) as c:
+        res = c.get(f"/api/media/{media['id']}")
+    assert res.status_code == 200
+    copy = Image.open(io.BytesIO(res.content))
+    assert max(copy.size) <= 1600
+    exif = copy.getexif()
+    assert GPS not in exif and not exif.get_ifd(GPS), "the manager's copy carries no GPS"
+    assert "exif" not in copy.info
+    assert phone.console == []
+
+
+def test_voice_note_recorded_played_back_kept_and_uploaded(mic_browser, server):
+    from playwright.sync_api import expect
+
+    phone = Phone(mic_browser, server)
+    try:
+        phone.context.grant_permissions(["microphone"], origin=server.url)
+        page = phone.page
+        phone.sign_in()
+        uploads = count_uploads(phone)
+        phone.start_visit("Listened call")
+        phone.add_pain_point("Caller was put on hold three times")
+        phone.wait_saved()
+        box = pain_point_box(page)
+        box.get_by_role("button", name="Record voice note").click()
+        recorder = box.get_by_role("group", name="Voice recorder, pain point 1")
+        expect(recorder.get_by_role("timer")).to_contain_text("0:02 of 2:00")
+        recorder.get_by_role("button", name="Stop recording").click()
+
+        preview = box.locator("audio").first
+        expect(box.get_by_text("Play it back, then keep or discard it.")).to_be_visible()
+        preview.evaluate("(a) => a.play()")
+        wait_for(lambda: preview.evaluate("(a) => a.currentTime > 0.2"), what="the recording to play back", page=page)
+        preview.evaluate("(a) => a.pause()")
+        box.get_by_role("button", name="Keep").click()
+
+        kept = box.locator("audio")
+        expect(kept).to_have_count(1)
+        label = kept.get_attribute("aria-label")
+        assert label.startswith("Voice note 1 of pain point 1, 0:0"), label
+        expect(box.get_by_text("Saved on this phone; uploads after the visit syncs")).to_be_visible()
+
+        page.get_by_role("button", name="Finish visit").click()
+        expect(box.get_by_text("Uploaded", exact=True)).to_be_visible()
+        expect(phone.sync_state()).to_have_text("All synced")
+        assert uploads == [201]
+        (visit,) = server.visits()
+        (media,) = server_media(server, visit["pain_points"][0]["id"])
+        assert media["content_type"] == "audio/webm"
+        assert 2 <= media["bytes"]
+        with server.client() as c:
+            res = c.get(f"/api/media/{media['id']}")
+        assert res.status_code == 200
+        assert res.content[:4] == b"\x1a\x45\xdf\xa3", "a WebM (Matroska) file"
+        assert len(res.content) == media["bytes"]
+        assert phone.console == []
+    finally:
+        phone.close()
+
+
+def test_refused_microphone_says_so_and_the_visit_still_saves(mic_browser, server):
+    from playwright.sync_api import expect
+
+    phone = Phone(mic_browser, server)  # no permission granted: the browser refuses the microphone
+    try:
+        page = phone.page
+        phone.sign_in()
+        phone.start_visit("Shop-floor shift")
+        phone.add_pain_point("Returns printer jammed all morning")
+        phone.wait_saved()
+        box = pain_point_box(page)
+        box.get_by_role("button", name="Record voice note").click()
+        expect(box.get_by_role("alert")).to_contain_text("The microphone is blocked for Undercover")
+        expect(box.locator("audio")).to_have_count(0)
+
+        page.get_by_role("button", name="Finish visit").click()
+        expect(phone.sync_state()).to_have_text("All synced")
+        (visit,) = wait_for(server.visits, what="the visit on the server", page=page)
+        assert [p["text"] for p in visit["pain_points"]] == ["Returns printer jammed all morning"]
+        assert phone.console == []
+    finally:
+        phone.close()
+
+
+def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, second_phone, server, tmp_path):
+    from playwright.sync_api import expect
+
+    photo = tmp_path / "printer.jpg"
+    jpeg_with_gps(photo)
+    page = phone.page
+    phone.sign_in()
+    phone.start_visit("Shop-floor shift")
+    phone.add_pain_point("Returns printer out of paper again")
+    phone.wait_saved()
+    with page.expect_file_chooser() as chooser:
+        pain_point_box(page).get_by_role("button", name="Add photo").click()
+    chooser.value.set_files(photo)
+    page.get_by_role("button", name="Finish visit").click()
+    expect(pain_point_box(page).get_by_text("Uploaded", exact=True)).to_be_visible()
+
+    manager = second_phone.page
+    second_phone.sign_in(ADMIN_EMAIL)
+    second_phone.navigate("Feed")
+    name = "Photo 1 of pain point “Returns printer out of paper again”"
+    row = manager.get_by_role("listitem").filter(has_text="Returns printer out of paper again")
+    expect(row.get_by_role("img", name=name)).to_be_visible()
+    row.get_by_role("link").first.click()
+    detail = manager.get_by_role("img", name=name).last
+    expect(detail).to_be_visible()
+    wait_for(lambda: detail.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the thumbnail", page=manager)
+    manager.get_by_role("button", name=f"Open {name[0].lower()}{name[1:]}").last.click()
+    dialog = manager.get_by_role("dialog", name=name)
+    full = dialog.get_by_role("img", name=name)
+    wait_for(lambda: full.evaluate("(img) => img.complete && img.naturalWidth"), what="the full photo", page=manager)
+    assert full.evaluate("(img) => img.naturalWidth") == 1600
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_have_count(0)
+    assert second_phone.console == []
