@@ -103,7 +103,7 @@ export function fromServer(s) {
     incognito: Boolean(s.incognito), notes: s.notes || '', private_notes: s.private_notes || '', details,
     pain_points: (s.pain_points || []).map((p) => ({
       id: p.id, text: p.text, severity: p.severity, felt_by: p.felt_by, department_id: p.department_id || null,
-      journey_step: p.journey_step ?? null, quote: p.quote || '',
+      journey_step: p.journey_step ?? null, quote: p.quote || '', media: p.media || [],
     })),
     bright_spots: s.bright_spots || [],
   };

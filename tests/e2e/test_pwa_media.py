@@ -193,7 +193,7 @@ def test_refused_microphone_says_so_and_the_visit_still_saves(mic_browser, serve
         phone.close()
 
 
-def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, second_phone, server, tmp_path):
+def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, second_phone, browser, server, tmp_path):
     from playwright.sync_api import expect
 
     photo = tmp_path / "printer.jpg"
@@ -209,21 +209,40 @@ def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, secon
     page.get_by_role("button", name="Finish visit").click()
     expect(pain_point_box(page).get_by_text("Uploaded", exact=True)).to_be_visible()
 
-    manager = second_phone.page
-    second_phone.sign_in(ADMIN_EMAIL)
-    second_phone.navigate("Feed")
-    name = "Photo 1 of pain point “Returns printer out of paper again”"
-    row = manager.get_by_role("listitem").filter(has_text="Returns printer out of paper again")
-    expect(row.get_by_role("img", name=name)).to_be_visible()
-    row.get_by_role("link").first.click()
-    detail = manager.get_by_role("img", name=name).last
-    expect(detail).to_be_visible()
-    wait_for(lambda: detail.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the thumbnail", page=manager)
-    manager.get_by_role("button", name=f"Open {name[0].lower()}{name[1:]}").last.click()
-    dialog = manager.get_by_role("dialog", name=name)
-    full = dialog.get_by_role("img", name=name)
-    wait_for(lambda: full.evaluate("(img) => img.complete && img.naturalWidth"), what="the full photo", page=manager)
-    assert full.evaluate("(img) => img.naturalWidth") == 1600
-    dialog.get_by_role("button", name="Close").click()
-    expect(dialog).to_have_count(0)
+    manager = Phone(browser, server)
+    try:
+        mp = manager.page
+        manager.sign_in(ADMIN_EMAIL)
+        manager.navigate("Feed")
+        name = "Photo 1 of pain point “Returns printer out of paper again”"
+        row = mp.locator("li.pp").filter(has_text="Returns printer out of paper again")
+        expect(row.get_by_role("img", name=name)).to_be_visible()
+        row.get_by_role("link").first.click()
+        detail = mp.get_by_role("img", name=name).last
+        expect(detail).to_be_visible()
+        wait_for(lambda: detail.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the thumbnail", page=mp)
+        mp.get_by_role("button", name=f"Open {name[0].lower()}{name[1:]}").last.click()
+        dialog = mp.get_by_role("dialog", name=name)
+        full = dialog.get_by_role("img", name=name)
+        wait_for(lambda: full.evaluate("(img) => img.complete && img.naturalWidth"), what="the full photo", page=mp)
+        assert full.evaluate("(img) => img.naturalWidth") == 1600
+        dialog.get_by_role("button", name="Close").click()
+        expect(dialog).to_have_count(0)
+        assert manager.console == []
+    finally:
+        manager.close()
+
+    # The executive's other phone: the photo comes from the server, on the visit and in My pain points.
+    other = second_phone.page
+    second_phone.sign_in()
+    second_phone.navigate("My visits")
+    visit_link = other.get_by_role("region", name="All visits").get_by_role("link")
+    expect(visit_link).to_have_count(1, timeout=30000)  # pulled from the server after sign-in
+    visit_link.click()
+    thumb = pain_point_box(other).get_by_role("img", name="Photo 1 of pain point 1")
+    expect(thumb).to_be_visible()
+    thumb.scroll_into_view_if_needed()  # fetched only once it scrolls into view
+    wait_for(lambda: thumb.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the server's thumbnail", page=other)
+    second_phone.navigate("My pain points")
+    expect(other.get_by_role("img", name=name)).to_be_visible()
     assert second_phone.console == []

@@ -3,15 +3,18 @@
 // A record: { id, visit_id, pain_point_id, content_type, blob, bytes, width, height, duration_s, state, error, created_at }
 //   state  waiting (to upload, once its visit has synced) | synced (the server has it; the blob stays for showing it
 //          offline) | rejected (the server refused it: "needs attention", with error) | deleting (removed by the user
-//          after upload: the DELETE waits in the queue)
+//          after upload: the DELETE waits in the queue) | deleted (the server deleted it: kept without its blob, so
+//          that the visit's older server copy, which still lists it, does not bring it back on screen)
 import { transact, done } from '../db.js';
 import { emit } from '../bus.js';
 
-/** Every file of one visit, oldest first (deleted ones left out). */
+/** Every record of one visit, oldest first, removed ones included (see 'deleted'). */
 export async function mediaOfVisit(visitId) {
   const rows = await transact('media', 'readonly', (s) => done(s.media.getAll()));
-  return rows.filter((m) => m.visit_id === visitId && m.state !== 'deleting').sort(byAge);
+  return rows.filter((m) => m.visit_id === visitId).sort(byAge);
 }
+
+export const removed = (m) => m.state === 'deleting' || m.state === 'deleted';
 
 const byAge = (a, b) => a.created_at - b.created_at;
 
@@ -26,6 +29,15 @@ export async function queued() {
 
 export async function rejectedMedia() {
   return (await transact('media', 'readonly', (s) => done(s.media.index('state').getAll('rejected')))).sort(byAge);
+}
+
+/** Forgets the uploaded and deleted files of visits no longer on this phone (withdrawn, or gone from the server). */
+export async function prune() {
+  await transact(['media', 'visits'], 'readwrite', async (s) => {
+    for (const m of await done(s.media.getAll())) {
+      if ((m.state === 'synced' || m.state === 'deleted') && !(await done(s.visits.count(m.visit_id)))) s.media.delete(m.id);
+    }
+  });
 }
 
 /** Stores a new file (waiting to upload). Rejects with the browser's error (QuotaExceededError when full). */
@@ -52,6 +64,11 @@ export async function updateMedia(id, fn) {
 
 /** The user removes a file: gone at once if the server never had it, else its DELETE is queued. */
 export const removeMedia = (id) => updateMedia(id, (m) => (m.state === 'synced' ? { ...m, state: 'deleting', blob: null } : null));
+
+/** The user removes a file this phone only knows from the server (uploaded from another device). */
+export const removeServerMedia = (m, visitId, painPointId) => addMedia({
+  id: m.id, visit_id: visitId, pain_point_id: painPointId, content_type: m.content_type, blob: null, bytes: m.bytes, state: 'deleting',
+});
 
 /** Sends a refused file again (the user fixed what was wrong, or wants another try). */
 export const retryMedia = (id) => updateMedia(id, (m) => ({ ...m, state: 'waiting', error: null }));

@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import { get } from '../db.js';
 import { refreshCounts } from '../sync.js';
-import { queued, updateMedia } from './store.js';
+import { queued, updateMedia, prune } from './store.js';
 
 const LOCK = 'undercover-media';
 const RETRY_MAX_MS = 60000;
@@ -52,6 +52,7 @@ const onServer = (rec, painPointId) => Boolean(rec.version && rec.server?.pain_p
 async function pass() {
   if (!api.tokenValid()) return 'auth';
   if (navigator.onLine === false) return 'offline';
+  await prune();
   try {
     for (const m of await queued()) {
       const res = m.state === 'deleting' ? await send(m) : await upload(m);
@@ -63,7 +64,7 @@ async function pass() {
       if (res.status >= 500 || res.status === 408 || res.status === 429) return 'retry';
       const gone = m.state === 'deleting' && (res.ok || res.status === 404);
       const kept = await updateMedia(m.id, (cur) => {
-        if (gone) return null;
+        if (gone) return { ...cur, state: 'deleted' };
         return res.ok ? { ...cur, state: 'synced', error: null } : { ...cur, state: 'rejected', error: api.describeError(res) };
       });
       // Removed by the user while it was on its way: the server's copy goes too.

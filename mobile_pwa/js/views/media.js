@@ -4,7 +4,9 @@
 import { h, confirmDialog } from '../ui.js';
 import { on } from '../bus.js';
 import * as api from '../api.js';
-import { mediaOfVisit, addMedia, removeMedia, retryMedia, shortOfSpace, askToPersist, rejectedMedia } from '../media/store.js';
+import {
+  mediaOfVisit, addMedia, removeMedia, removeServerMedia, retryMedia, removed, shortOfSpace, askToPersist, rejectedMedia,
+} from '../media/store.js';
 import { preparePhoto } from '../media/photo.js';
 import { recordVoice, recordingType, micProblem, length } from '../media/record.js';
 import { uploadMedia } from '../media/upload.js';
@@ -37,6 +39,7 @@ const isPhoto = (m) => m.content_type.startsWith('image/');
 const STATE = {
   waiting: 'Saved on this phone; uploads after the visit syncs',
   synced: 'Uploaded',
+  server: 'Uploaded',
   rejected: 'Needs attention: not accepted',
 };
 
@@ -86,29 +89,38 @@ async function showAll(view) {
   }
 }
 
+/** What a pain point's server copies list (the visit as pulled, or as the server last accepted it). */
+function serverList(rec, p) {
+  const sent = rec.server?.pain_points.find((x) => x.id === p.id);
+  const all = [...(p.media || []), ...(sent?.media || [])];
+  return all.filter((m, k) => all.findIndex((x) => x.id === m.id) === k);
+}
+
 function drawList(view, box, i, rows) {
   const p = view.rec.visit.pain_points[i];
+  const known = new Set(rows.map((m) => m.id));
+  // This phone's files, then those only the server has (uploaded from another device).
+  const files = [...rows.filter((m) => !removed(m)), ...serverList(view.rec, p).filter((m) => !known.has(m.id)).map((m) => ({ ...m, state: 'server' }))];
   const count = { photo: 0, voice: 0 };
-  const items = rows.map((m) => {
+  const items = files.map((m) => {
     const kind = isPhoto(m) ? 'photo' : 'voice';
     const n = ++count[kind];
     const name = `${kind === 'photo' ? 'Photo' : 'Voice note'} ${n} of pain point ${i + 1}`;
-    const shown = kind === 'photo'
-      ? h('button', { type: 'button', class: 'thumb', 'aria-label': `Open ${name.toLowerCase()}`, onclick: () => openPhoto(m.blob, name) },
+    const shown = m.state === 'server' ? fromServer(m, name, n) : kind === 'photo'
+      ? h('button', { type: 'button', class: 'thumb', 'aria-label': `Open ${lower(name)}`, onclick: () => openPhoto(m.blob, name) },
         show(h('img', { alt: name, width: m.width, height: m.height }), m.blob))
-      : h('div', { class: 'voice' },
-        show(h('audio', { controls: true, preload: 'metadata', 'aria-label': `${name}, ${length(m.duration_s)}` }), m.blob),
-        h('span', {}, `Voice note ${n} · ${length(m.duration_s)}`));
+      : voice(show(h('audio', { controls: true, preload: 'metadata', 'aria-label': `${name}, ${length(m.duration_s)}` }), m.blob), n, m);
     const state = h('span', { class: `hint st-${m.state}` }, m.state === 'rejected' ? `${STATE.rejected}: ${m.error}` : STATE[m.state]);
     const label = `${kind === 'photo' ? 'photo' : 'voice note'} ${n}`;
     const actions = [h('button', {
       type: 'button', class: 'btn small danger',
       onclick: async () => {
-        const ok = await confirmDialog(`Remove ${label} of pain point ${i + 1}?${m.state === 'synced' ? ' It is removed from the server too.' : ''}`,
+        const onServer = m.state === 'synced' || m.state === 'server';
+        const ok = await confirmDialog(`Remove ${label} of pain point ${i + 1}?${onServer ? ' It is removed from the server too.' : ''}`,
           { confirm: 'Remove', danger: true });
         if (!ok) return;
-        await removeMedia(m.id);
-        setHasMedia(view, p, rows.length - 1);
+        await (m.state === 'server' ? removeServerMedia(m, view.rec.id, p.id) : removeMedia(m.id));
+        setHasMedia(view, p, files.length - 1);
         say(box, `${label[0].toUpperCase()}${label.slice(1)} removed.`);
         uploadMedia();
       },
@@ -119,8 +131,11 @@ function drawList(view, box, i, rows) {
     return h('li', { class: `media-item ${kind}` }, shown, state, h('div', { class: 'row' }, actions));
   });
   box.querySelector('.media-list').replaceChildren(...items);
-  setHasMedia(view, p, rows.length);
+  setHasMedia(view, p, files.length);
 }
+
+const lower = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+const voice = (audio, n, m) => h('div', { class: 'voice' }, audio, h('span', {}, `Voice note ${n} · ${length(m.duration_s)}`));
 
 /** A pain point with a file is kept even without text (js/outbox.js isBlankPainPoint), so nothing is dropped. */
 function setHasMedia(view, p, n) {
@@ -169,16 +184,16 @@ async function addVoice(view, i) {
   if (short) return say(box, short, true);
   askToPersist();
   say(box, '');
-  let voice;
+  let note;
   try {
-    voice = await recordVoice(slot, `pain point ${i + 1}`);
+    note = await recordVoice(slot, `pain point ${i + 1}`);
   } catch (err) {
     say(box, micProblem(err), true);
     return;
   }
-  if (!voice) return say(box, 'Voice note discarded.');
-  if (await keep(view, box, p, { content_type: voice.type, blob: voice.blob, duration_s: voice.duration_s })) {
-    say(box, `Voice note of ${length(voice.duration_s)} saved on this phone.`);
+  if (!note) return say(box, 'Voice note discarded.');
+  if (await keep(view, box, p, { content_type: note.type, blob: note.blob, duration_s: note.duration_s })) {
+    say(box, `Voice note of ${length(note.duration_s)} saved on this phone.`);
   }
 }
 
@@ -240,9 +255,34 @@ async function fetchBlob(id, thumb) {
   }
 }
 
+/** A server copy: a thumbnail that opens full size, or a player; fetched once it scrolls into view. */
+function fromServer(m, name, n) {
+  if (isPhoto(m)) {
+    const img = h('img', { alt: name, width: m.width, height: m.height });
+    const btn = h('button', {
+      type: 'button', class: 'thumb', 'aria-label': `Open ${lower(name)}`,
+      onclick: async () => {
+        const full = await fetchBlob(m.id, false);
+        if (full) openPhoto(full, name);
+      },
+    }, img);
+    return lazy(btn, async () => {
+      const blob = await fetchBlob(m.id, true);
+      if (blob) show(img, blob);
+      else btn.append(h('span', { class: 'hint' }, 'Not loaded: needs a connection'));
+    });
+  }
+  const audio = h('audio', { controls: true, preload: 'metadata', 'aria-label': `${name}, ${length(m.duration_s)}` });
+  return lazy(voice(audio, n, m), async () => {
+    const blob = await fetchBlob(m.id, false);
+    if (blob) show(audio, blob);
+  });
+}
+
 /**
  * A pain point's photos (thumbnails that open full size) and voice notes (players with their length), drawn
  * into `box` from the pain point's JSON `media` list. `what`: how the pain point is named in alt texts.
+ * compact (the feed's list): photos only, and how many voice notes there are.
  */
 export function gallery(box, list, what, { compact = false } = {}) {
   const count = { photo: 0, voice: 0 };
@@ -250,27 +290,7 @@ export function gallery(box, list, what, { compact = false } = {}) {
   const items = (list || []).filter((m) => !compact || isPhoto(m)).map((m) => {
     const photo = isPhoto(m);
     const n = ++count[photo ? 'photo' : 'voice'];
-    const name = `${photo ? 'Photo' : 'Voice note'} ${n} of pain point ${what}`;
-    if (photo) {
-      const img = h('img', { alt: name, width: m.width, height: m.height });
-      const btn = h('button', {
-        type: 'button', class: 'thumb', 'aria-label': `Open ${name.charAt(0).toLowerCase()}${name.slice(1)}`,
-        onclick: async () => {
-          const full = await fetchBlob(m.id, false);
-          if (full) openPhoto(full, name);
-        },
-      }, img);
-      return h('li', { class: 'media-item photo' }, lazy(btn, async () => {
-        const blob = await fetchBlob(m.id, true);
-        if (blob) show(img, blob);
-        else btn.append(h('span', { class: 'hint' }, 'Not loaded: needs a connection'));
-      }));
-    }
-    const audio = h('audio', { controls: true, preload: 'metadata', 'aria-label': `${name}, ${length(m.duration_s)}` });
-    return h('li', { class: 'media-item voice' }, lazy(h('div', { class: 'voice' }, audio, h('span', {}, `Voice note ${n} · ${length(m.duration_s)}`)), async () => {
-      const blob = await fetchBlob(m.id, false);
-      if (blob) show(audio, blob);
-    }));
+    return h('li', { class: `media-item ${photo ? 'photo' : 'voice'}` }, fromServer(m, `${photo ? 'Photo' : 'Voice note'} ${n} of pain point ${what}`, n));
   });
   box.replaceChildren(...(items.length ? [h('ul', { class: 'media-list', 'aria-label': `Photos and voice notes of pain point ${what}` }, items)] : []));
   // The feed's list names its voice notes; they play in the detail.
