@@ -35,6 +35,10 @@ def jpeg_with_gps(path) -> None:
     assert Image.open(path).getexif().get_ifd(GPS), "the test photo carries GPS"
 
 
+def loaded(img) -> bool:
+    return img.evaluate("(img) => img.complete && img.naturalWidth > 0")
+
+
 def pain_point_box(page, n: int = 1):
     return page.get_by_role("group", name=f"Pain point {n}", exact=True)
 
@@ -90,8 +94,8 @@ def test_photo_added_offline_survives_a_reload_and_uploads_once_without_its_gps(
     page.reload()
     expect(phone.sync_state()).to_have_text("Offline")
     expect(pain_point_box(page).get_by_role("img", name="Photo 1 of pain point 1")).to_be_visible()
-    size = pain_point_box(page).get_by_role("img", name="Photo 1 of pain point 1").evaluate(
-        "(img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+    kept = pain_point_box(page).get_by_role("img", name="Photo 1 of pain point 1")
+    size = kept.evaluate("(img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
     assert size == [1600, 1200], "downscaled on the phone before it was kept"
     assert uploads == []
 
@@ -220,11 +224,11 @@ def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, secon
         row.get_by_role("link").first.click()
         detail = mp.get_by_role("img", name=name).last
         expect(detail).to_be_visible()
-        wait_for(lambda: detail.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the thumbnail", page=mp)
+        wait_for(lambda: loaded(detail), what="the thumbnail", page=mp)
         mp.get_by_role("button", name=f"Open {name[0].lower()}{name[1:]}").last.click()
         dialog = mp.get_by_role("dialog", name=name)
         full = dialog.get_by_role("img", name=name)
-        wait_for(lambda: full.evaluate("(img) => img.complete && img.naturalWidth"), what="the full photo", page=mp)
+        wait_for(lambda: loaded(full), what="the full photo", page=mp)
         assert full.evaluate("(img) => img.naturalWidth") == 1600
         dialog.get_by_role("button", name="Close").click()
         expect(dialog).to_have_count(0)
@@ -242,7 +246,50 @@ def test_manager_sees_the_thumbnail_in_the_feed_detail_and_opens_it(phone, secon
     thumb = pain_point_box(other).get_by_role("img", name="Photo 1 of pain point 1")
     expect(thumb).to_be_visible()
     thumb.scroll_into_view_if_needed()  # fetched only once it scrolls into view
-    wait_for(lambda: thumb.evaluate("(img) => img.complete && img.naturalWidth > 0"), what="the server's thumbnail", page=other)
+    wait_for(lambda: loaded(thumb), what="the server's thumbnail", page=other)
     second_phone.navigate("My pain points")
     expect(other.get_by_role("img", name=name)).to_be_visible()
     assert second_phone.console == []
+
+
+def test_refused_upload_needs_attention_and_is_sent_again(phone, server, tmp_path):
+    """Another 4xx (here 413: the server's limit is lowered) moves the file to "needs attention" with the
+    server's reason, never drops it; once the limit is raised, Send again uploads it."""
+    from playwright.sync_api import expect
+
+    server.stop()
+    server.env["UNDERCOVER_MEDIA_MAX_BYTES"] = "2000"
+    server.start()
+    photo = tmp_path / "shelf.jpg"
+    jpeg_with_gps(photo)
+    page = phone.page
+    phone.sign_in()
+    uploads = count_uploads(phone)
+    phone.start_visit("Shop-floor shift")
+    phone.add_pain_point("Empty shelf edge labels in aisle 4")
+    phone.wait_saved()
+    with page.expect_file_chooser() as chooser:
+        pain_point_box(page).get_by_role("button", name="Add photo").click()
+    chooser.value.set_files(photo)
+    page.get_by_role("button", name="Finish visit").click()
+    expect(phone.sync_state()).to_have_text("Needs attention (1)")
+    expect(pain_point_box(page).get_by_text("Needs attention: not accepted:")).to_be_visible()
+    assert uploads == [413]
+
+    phone.navigate("My visits")
+    attention = page.get_by_role("list", name="Needs attention")
+    expect(attention.get_by_role("link")).to_have_count(1)
+    expect(attention).to_contain_text("Photo not accepted")
+    expect(attention).to_contain_text("Server says:")
+
+    server.stop()
+    del server.env["UNDERCOVER_MEDIA_MAX_BYTES"]
+    server.start()
+    attention.get_by_role("link").click()
+    pain_point_box(page).get_by_role("button", name="Send photo 1 again").click()
+    expect(pain_point_box(page).get_by_text("Uploaded", exact=True)).to_be_visible()
+    expect(phone.sync_state()).to_have_text("All synced")
+    assert uploads == [413, 201]
+    (visit,) = server.visits()
+    assert len(server_media(server, visit["pain_points"][0]["id"])) == 1
+    assert phone.console == []

@@ -137,11 +137,15 @@ function drawList(view, box, i, rows) {
 const lower = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 const voice = (audio, n, m) => h('div', { class: 'voice' }, audio, h('span', {}, `Voice note ${n} · ${length(m.duration_s)}`));
 
-/** A pain point with a file is kept even without text (js/outbox.js isBlankPainPoint), so nothing is dropped. */
+/**
+ * A pain point with a file is kept even without text (js/outbox.js isBlankPainPoint), so nothing is dropped.
+ * Saved at once only where it decides that (no text, no quote): elsewhere it rides with the next save, so
+ * that opening a synced visit never queues it again.
+ */
 function setHasMedia(view, p, n) {
   if (Boolean(p.has_media) === n > 0) return;
   p.has_media = n > 0;
-  view.changed();
+  if (!(p.text || '').trim() && !(p.quote || '').trim()) view.changed();
 }
 
 async function addPhotos(view, i, files) {
