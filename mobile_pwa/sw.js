@@ -3,7 +3,7 @@
 import { FIRST_LOAD, LATER } from './js/screens.js';
 import { backgroundSync, OUTBOX } from './js/flush.js';
 
-const VERSION = 'a897620018';
+const VERSION = '51221c7a17';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

@@ -47,7 +47,7 @@ const STATE = {
 
 /**
  * Entry point for the visit screen (js/views/visit.js). view: { rec (the visit record, current), painBox, changed() }.
- * action: 'show' (draw every pain point's files), 'photo' (i, files picked), 'voice' (i), 'drop' (pain point id).
+ * action: 'show' (draw every pain point's files), 'photo' (i, the files picked) or 'voice' (i).
  */
 export function media(view, action, i, files) {
   if (action === 'show') return showAll(view);
