@@ -91,8 +91,9 @@ def _prepare_image(source: Path, declared: str, *, max_pixels: int, workdir: Pat
                     raise _bad(f"The image is {width}×{height} pixels; at most {max_pixels:,} pixels are accepted")
                 img.load()
                 upright = ImageOps.exif_transpose(img)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-                Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bad(f"The image decodes to too many pixels; at most {max_pixels:,} are accepted") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise _bad(f"The image cannot be read (truncated or damaged): {type(exc).__name__}") from None
     # Nothing of the original's metadata is carried over; only a palette's transparency, which is pixels.
     kept = {k: v for k, v in upright.info.items() if k == "transparency"}
