@@ -7,7 +7,9 @@ thumbnail is made at the same time. Audio is stored as sent: only its container 
 """
 
 import io
+import os
 import struct
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from api.errors import Invalid, UnsupportedMediaType, field_error
 from api.media.schemas import CONTENT_TYPES, IMAGE_TYPES
 
 HEAD = 12  # bytes enough to tell every accepted type
+ORIENTATION = 0x0112
 THUMB_SIDE = 320
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 SAVE_OPTIONS = {"JPEG": {"quality": 88}, "PNG": {}, "WEBP": {"quality": 85}}
@@ -74,9 +77,15 @@ def _bad(message: str) -> Invalid:
     return Invalid([field_error("body", message)])
 
 
+# Decoding takes a core and ~25 MB per photo while it runs: this many at once, whatever the number of
+# uploads arriving, so that syncs keep a core and memory stays bounded (bench/media.py).
+IMAGE_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
 def prepare(source: Path, declared: str, *, max_pixels: int, workdir: Path) -> Prepared:
     if declared in IMAGE_TYPES:
-        return _prepare_image(source, declared, max_pixels=max_pixels, workdir=workdir)
+        with IMAGE_SLOTS:
+            return _prepare_image(source, declared, max_pixels=max_pixels, workdir=workdir)
     return Prepared(path=source, duration_s=audio_duration(source, declared))
 
 
@@ -85,28 +94,33 @@ def _prepare_image(source: Path, declared: str, *, max_pixels: int, workdir: Pat
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(source, formats=[fmt]) as img:
-                width, height = img.size
-                if width * height > max_pixels:
-                    raise _bad(f"The image is {width}×{height} pixels; at most {max_pixels:,} pixels are accepted")
-                img.load()
-                upright = ImageOps.exif_transpose(img)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-                Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            img = Image.open(source, formats=[fmt])
+            width, height = img.size
+            if width * height > max_pixels:
+                img.close()
+                raise _bad(f"The image is {width}×{height} pixels; at most {max_pixels:,} pixels are accepted")
+            img.load()
+            upright = ImageOps.exif_transpose(img) if img.getexif().get(ORIENTATION, 1) != 1 else img
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bad(f"The image decodes to too many pixels; at most {max_pixels:,} are accepted") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise _bad(f"The image cannot be read (truncated or damaged): {type(exc).__name__}") from None
-    # Nothing of the original's metadata is carried over; only a palette's transparency, which is pixels.
-    kept = {k: v for k, v in upright.info.items() if k == "transparency"}
-    upright.info = kept
-    if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
-        upright = upright.convert("RGB")
-    out = workdir / f"clean.{EXTENSIONS[declared]}"
-    upright.save(out, fmt, **SAVE_OPTIONS[fmt])
-    return Prepared(path=out, width=upright.width, height=upright.height, thumb=_thumbnail(upright))
+    try:
+        # Nothing of the original's metadata is carried over; only a palette's transparency (pixels).
+        upright.info = {k: v for k, v in upright.info.items() if k == "transparency"}
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+        out = workdir / f"clean.{EXTENSIONS[declared]}"
+        upright.save(out, fmt, **SAVE_OPTIONS[fmt])
+        return Prepared(path=out, width=upright.width, height=upright.height, thumb=_thumbnail(upright))
+    finally:
+        img.close()
 
 
 def _thumbnail(img: Image.Image) -> bytes:
-    thumb = img.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    scale = min(1.0, THUMB_SIDE / max(img.size))
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    thumb = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0) if scale < 1 else img.copy()
     if thumb.mode in ("RGBA", "LA", "P", "PA"):
         rgba = thumb.convert("RGBA")
         thumb = Image.new("RGB", rgba.size, "white")

@@ -74,7 +74,7 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     "/media/{media_id}",
     response_class=StreamingResponse,
     responses={200: {"content": {t: {} for t in CONTENT_TYPES}, "description": "The file"},
-               206: {"description": "The requested byte range"}, **error_responses(401, 403, 404, 416)},
+               206: {"description": "The requested byte range"}, **error_responses(401, 403, 404, 416, 422)},
     summary="A photo or voice note, for whoever may read its pain point (range requests supported)",
 )
 def get_media(media_id: uuid.UUID, session: SessionDep, user: CurrentUser,
@@ -93,7 +93,7 @@ def get_media(media_id: uuid.UUID, session: SessionDep, user: CurrentUser,
 
 
 @router.delete(
-    "/media/{media_id}", status_code=204, responses=error_responses(401, 403, 404),
+    "/media/{media_id}", status_code=204, responses=error_responses(401, 403, 404, 422),
     summary="Delete a photo or voice note (its author only)",
 )
 def delete_media(media_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:

@@ -116,3 +116,15 @@ def test_deleting_media_is_for_its_author(client, executive, manager, admin):
     assert client.delete(f"/api/media/{media_id}", headers=executive.headers).status_code == 204
     assert client.get(f"/api/media/{media_id}", headers=executive.headers).status_code == 404
     assert client.delete(f"/api/media/{media_id}", headers=executive.headers).status_code == 404
+
+
+def test_files_go_to_the_configured_storage(client, executive, media_storage):
+    from api.media.storage import get_storage
+
+    storage = get_storage()
+    assert storage.url == media_storage  # a folder, or the S3 bucket and prefix
+    pid = pain_point_of(client, executive)
+    sent = audio("audio/webm")
+    media_id = upload(client, executive, pid, sent, "audio/webm").json()["id"]
+    (key,) = [k for k in storage.keys() if media_id in k]
+    assert b"".join(storage.read(key)) == sent and storage.size(key) == len(sent)
