@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--force", action="store_true", help="send it even if this week's went out already")
     send.set_defaults(func=cmd_digest_send)
 
-    bak = sub.add_parser("backup", help="write a consistent copy of the whole database to FILE (while serving)")
+    bak = sub.add_parser("backup", help="write a consistent copy of the whole database to FILE and the stored "
+                         "media to FILE.media/ (while serving)")
     bak.add_argument("file")
     bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
     bak.set_defaults(func=cmd_backup)

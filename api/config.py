@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # Invitation and password-reset e-mails: at most this many per hour per address and per requester.
     mail_per_address_hour: int = Field(5, ge=1, alias="UNDERCOVER_MAIL_PER_ADDRESS_HOUR")
     mail_per_requester_hour: int = Field(30, ge=1, alias="UNDERCOVER_MAIL_PER_REQUESTER_HOUR")
+    # Photos and voice notes (api/media). file://PATH (a relative path is taken beside the SQLite database,
+    # or the working directory for PostgreSQL) or s3://bucket/prefix (the standard AWS_* variables and
+    # AWS_ENDPOINT_URL). The upload route's own body limit replaces max_body_bytes there; images that
+    # decode to more pixels than media_max_pixels (decompression bombs) are refused before decoding.
+    media_url: str = Field("file://./media", alias="UNDERCOVER_MEDIA_URL")
+    media_max_bytes: int = Field(10 * 1024 * 1024, ge=1, alias="UNDERCOVER_MEDIA_MAX_BYTES")
+    media_max_pixels: int = Field(25_000_000, ge=1, alias="UNDERCOVER_MEDIA_MAX_PIXELS")
 
     @model_validator(mode="after")
     def _secret_required_outside_development(self) -> "Settings":

@@ -64,6 +64,16 @@ class PayloadTooLarge(AppError):
     error = "Payload too large"
 
 
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    error = "Unsupported media type"
+
+
+class RangeNotSatisfiable(AppError):
+    status_code = 416
+    error = "Range not satisfiable"
+
+
 class Unavailable(AppError):
     status_code = 503
     error = "Service unavailable"
@@ -134,6 +144,8 @@ _DESCRIPTIONS = {
     404: "No such resource",
     409: "Stale version: the body carries the server copy",
     413: "Request body too large",
+    415: "Unsupported file type, or the file's content does not match its declared type",
+    416: "The requested byte range lies outside the file",
     422: "Invalid input, with field-level messages",
     429: "Too many attempts; retry after the Retry-After header",
     503: "The database is unavailable",

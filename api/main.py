@@ -26,6 +26,8 @@ from api.goals.router import router as goals_router
 from api.journeys.router import router as journeys_router
 from api.kpis.router import router as kpis_router
 from api.kpis.router import themes_router as theme_kpis_router
+from api.media.router import UPLOAD_PATH
+from api.media.router import router as media_router
 from api.messages import worker as messages_worker
 from api.messages.router import router as messages_router
 from api.middleware import Compression, LimitBodySize, RequestLog, SecurityHeaders
@@ -126,7 +128,7 @@ def create_app() -> FastAPI:
     for router in (auth_router, users_router, invitations_router, org_router, visits_router, themes_router,
                    operations_router, review_router, dashboard_router, pulse_router, settings_router,
                    journeys_router, messages_router, kpis_router, values_router, goals_router,
-                   bright_spots_router, theme_kpis_router):
+                   bright_spots_router, theme_kpis_router, media_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app)
@@ -150,7 +152,7 @@ def create_app() -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(Compression)
-    app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes, exempt=UPLOAD_PATH)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
 

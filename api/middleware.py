@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import time
 import uuid
 
@@ -14,14 +15,17 @@ from api.operations import metrics
 log = logging.getLogger("undercover.request")
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    # blob: for images and media: photos and voice notes need the bearer token, so the app fetches them
+    # and shows them from blob: URLs.
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; "
     "manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
@@ -37,12 +41,16 @@ class BodyTooLarge(Exception):
 
 
 class LimitBodySize:
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    """The request body limit. Paths matching `exempt` (the media upload) enforce their own, larger one
+    while they stream the body to disk."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: re.Pattern | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.exempt is not None and self.exempt.fullmatch(scope["path"])):
             return await self.app(scope, receive, send)
         detail = f"The request body must be at most {self.max_bytes // 1024} KB"
         length = dict(scope["headers"]).get(b"content-length")

@@ -14,6 +14,7 @@ from api.core.naming import metadata
 from api.events.models import Event
 from api.goals.models import Goal, GoalDepartment
 from api.kpis.models import Kpi, KpiValue
+from api.media.models import Media
 from api.messages.models import (
     Delivery,
     DeliveryAttempt,
@@ -32,7 +33,7 @@ from api.values.models import CompanyValue
 from api.visits.models import Visit
 
 __all__ = ["AuthToken", "BrightSpot", "CompanyValue", "Delivery", "DeliveryAttempt", "Department", "DigestRun", "Event",
-           "Goal", "GoalDepartment", "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Notification",
-           "NotificationSetting", "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding",
+           "Goal", "GoalDepartment", "Invitation", "Kpi", "KpiValue", "LoginFailure", "LoginThrottle", "Media",
+           "Notification", "NotificationSetting", "OrgSetting", "PainPoint", "PainPointComment", "PainPointEmbedding",
            "PainPointEvent", "PasswordReset", "PulseAnswer", "PulseQuestion", "Site", "Summary", "Theme", "ThemeBuild",
            "ThemeMerge", "User", "UserDepartment", "Visit", "Webhook", "metadata"]

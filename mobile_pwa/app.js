@@ -181,11 +181,12 @@ function renderSync(status) {
 
 async function signOut() {
   if (navigator.onLine !== false) await Promise.race([syncNow(), new Promise((r) => setTimeout(r, 5000))]);
-  const { unsynced, pulse } = await counts();
-  const lost = unsynced || pulse;
+  const { unsynced, pulse, files } = await counts();
+  const lost = unsynced || pulse || files;
   const message = lost
     ? `${unsynced ? `${unsynced} ${unsynced === 1 ? 'visit on this phone is' : 'visits on this phone are'} not synced yet. ` : ''}` +
-      `${pulse ? 'Your pulse answers are not sent yet. ' : ''}Signing out deletes them from this phone for good.`
+      `${pulse ? 'Your pulse answers are not sent yet. ' : ''}${files ? `${files} photos or voice notes are not uploaded yet. ` : ''}` +
+      'Signing out deletes them from this phone for good.'
     : 'Sign out? Your visits are safe on the server; this phone forgets them.';
   const ok = await confirmDialog(message, {
     confirm: lost ? 'Delete and sign out' : 'Sign out', cancel: 'Stay signed in', danger: lost,

@@ -82,6 +82,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     os.environ["UNDERCOVER_THEMES_WORKER"] = "false"  # tests call the worker's function directly
     os.environ["UNDERCOVER_MESSAGES_WORKER"] = "false"  # likewise (tests/messages call run_step)
     os.environ["UNDERCOVER_WEBHOOK_ALLOW_PRIVATE"] = "true"  # receivers in tests listen on 127.0.0.1
+    os.environ["UNDERCOVER_MEDIA_URL"] = (tmp_path_factory.mktemp("media")).as_uri()  # photos: a folder per run
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:

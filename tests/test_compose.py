@@ -29,3 +29,22 @@ def test_the_api_waits_for_a_healthy_database():
     services = compose()["services"]
     assert services["api"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert "healthcheck" in services["db"] and "healthcheck" in services["api"]
+
+
+def test_minio_holds_the_media_and_the_api_points_at_its_bucket():
+    services = compose()["services"]
+    minio, init, api = services["minio"], services["minio-init"], services["api"]
+    assert minio["image"].startswith("minio/minio:") and "healthcheck" in minio
+    assert "miniodata:/data" in minio["volumes"] and "miniodata" in compose()["volumes"]
+    # The bucket exists before the API starts: minio-init waits for a healthy MinIO, the API for minio-init.
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert api["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    script = " ".join(init["command"])
+    assert "mc mb --ignore-existing local/undercover-media" in script
+    assert "$$MINIO_ROOT_USER" in script  # for the container's shell, not interpolated by Compose
+    env = api["environment"]
+    assert env["UNDERCOVER_MEDIA_URL"] == "${UNDERCOVER_MEDIA_URL:-s3://undercover-media/media}"
+    assert env["AWS_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["AWS_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"]
+    assert env["AWS_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+    assert "AWS_DEFAULT_REGION" in env

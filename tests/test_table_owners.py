@@ -27,6 +27,7 @@ OWNERS = {
     "kpi": ("kpis/store.py", "kpis/models.py", ("Kpi", "KpiValue"), ("kpi", "kpi_value")),
     "goal": ("goals/store.py", "goals/store.py", ("GOAL", "Goal", "GoalDepartment"), ("goal", "goal_department")),
     "bright_spot": ("bright_spots/store.py", "bright_spots/models.py", ("BRIGHT", "BrightSpot"), ("bright_spot",)),
+    "media": ("media/store.py", "media/models.py", ("MEDIA", "Media"), ("media",)),
 }
 
 
@@ -63,6 +64,7 @@ def test_only_the_owner_writes(table):
     ("kpi", ("KpiValue(",)),
     ("goal", ("update(GOAL)", "GoalDepartment(")),
     ("bright_spot", ("delete(BRIGHT)", "update(BRIGHT)", "bulk_insert(session, BRIGHT")),
+    ("media", ("insert(MEDIA)", "delete(MEDIA)")),
 ])
 def test_the_scan_sees_the_owners_own_writes(table, statements):
     """Guards the guard: were the patterns to stop matching, the test above would pass on anything."""

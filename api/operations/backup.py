@@ -7,6 +7,9 @@ beside it). Restoring copies it back into the database file page by page under S
 PostgreSQL: `pg_dump --format=custom` (one consistent snapshot, the app keeps running) and
 `pg_restore --clean --if-exists` in a single transaction, so a restore that fails changes nothing.
 Both tools must be installed, of the server's major version or newer (Debian: postgresql-client).
+
+Media (photos and voice notes, from a folder or S3) go into a folder beside FILE, FILE.media/
+(api/operations/media_backup.py).
 """
 
 import os
@@ -18,6 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+
+from api.operations.media_backup import backup_media, media_folder, restore_media
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -74,8 +79,10 @@ def backup(*, url: str, path: Path, overwrite: bool = False) -> str:
     finally:
         partial.unlink(missing_ok=True)
     size = path.stat().st_size
+    files, media_size = backup_media(database_url=url, path=path)
     return (f"Backed up {describe_database(url)} ({describe_counts(counts)}) to {path} "
-            f"({size / 1024:,.0f} KB).")
+            f"({size / 1024:,.0f} KB), and {files} media files ({media_size / 1024:,.0f} KB) to "
+            f"{media_folder(path)}.")
 
 
 def check_backup_file(*, url: str, path: Path) -> None:
@@ -118,7 +125,8 @@ def restore(*, url: str, path: Path) -> str:
         _run(_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
              "--single-transaction", "--exit-on-error", "--dbname", _conninfo(url), str(path),
              env=_pg_env(url), what="pg_restore")
-    return f"Restored {path} into {describe_database(url)}: now {describe_counts(row_counts(url))}."
+    media = restore_media(database_url=url, path=path)
+    return f"Restored {path} into {describe_database(url)}: now {describe_counts(row_counts(url))}. {media}"
 
 
 # -- SQLite ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TextIO
 
 COLUMNS = ["ref", "text", "severity", "felt_by", "visit_kind", "site", "department", "occurred_at",
            "theme_id", "theme_label"]
-JSONL_EXTRA = ["id", "visit_id", "status", "author_email"]
+JSONL_EXTRA = ["id", "visit_id", "status", "author_email", "media"]  # media: [{"id", "content_type"}]
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")

@@ -41,6 +41,7 @@ def export_row(row, lookups: Lookups, reader_id: uuid.UUID | None) -> dict:
         "assignee": lookups.users.get(row.assignee_id, ""),
         "id": str(row.id),
         "visit_id": str(row.visit_id),
+        "media": [{"id": str(m["id"]), "content_type": m["content_type"]} for m in lookups.media.get(row.id, [])],
     }
 
 

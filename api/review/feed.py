@@ -10,6 +10,7 @@ from sqlmodel import Session
 from api.auth.models import User
 from api.core.types import UTCDateTime
 from api.cursor import decode_position, encode_position
+from api.media.service import media_for
 from api.org.models import Department, Site
 from api.pain_points.models import PAIN, SHOWN, PainPointComment, Status
 from api.pain_points.schemas import Ref, ThemeRef
@@ -109,13 +110,14 @@ def _names(session: Session, column, label, ids: set) -> dict:
 
 @dataclass
 class Lookups:
-    """Names for the ids on a page of pain points, read with one small query per table."""
+    """Names for the ids on a page of pain points, and their media, read with one small query per table."""
 
     sites: dict
     departments: dict
     users: dict
     themes: dict
     comments: dict
+    media: dict
 
     @classmethod
     def load(cls, session: Session, rows: list) -> "Lookups":
@@ -147,6 +149,7 @@ class Lookups:
             ),
             themes=_names(session, Theme.id, Theme.label, {r.theme_id for r in rows}),
             comments=comments,
+            media=media_for(session, ids),
         )
 
 
@@ -179,6 +182,7 @@ def to_item(row, lookups: Lookups, viewer: User, cls=FeedItem, **extra) -> FeedI
         duplicate_of_id=row.duplicate_of_id,
         comment_count=lookups.comments.get(row.id, 0),
         withdrawn_at=row.withdrawn_at,
+        media=lookups.media.get(row.id, []),
         **extra,
     )
 

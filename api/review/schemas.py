@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from api.media.schemas import MediaPublic
 from api.pain_points.models import COMMENT_MAX, TEXT_MAX, FeltBy, Status
 from api.pain_points.schemas import Ref, ThemeRef
 from api.validation import has_nul, no_nul
@@ -40,6 +41,7 @@ class FeedItem(BaseModel):
     withdrawn_at: datetime | None = Field(
         default=None, description="When its author dropped it (or deleted its visit) after it was triaged"
     )
+    media: list[MediaPublic] = Field(default_factory=list, description="Photos and voice notes, oldest first")
 
     @computed_field(description="Withdrawn by its author: kept for managers, left out of every count")
     @property

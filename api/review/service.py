@@ -11,6 +11,7 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from api.events import outbox
 from api.org.models import Department, Site
 from api.pain_points import store, triage
+from api.pain_points.access import readable_row, shown_row
 from api.pain_points.models import PAIN, PainPoint, PainPointComment, PainPointEvent, is_shown
 from api.pain_points.schemas import Ref
 from api.privacy.reader import shown
@@ -60,21 +61,6 @@ def read_my_feed(
 def check_export(*, session: Session, viewer: User) -> None:
     if not reads_everything(session, viewer):
         raise Forbidden("Exporting the feed is for managers and admins")
-
-
-def _shown_row(session: Session, pain_point_id: uuid.UUID):
-    """The pain point's row if it is shown (SHOWN: live, or withdrawn after triage), else 404."""
-    row = session.execute(select(PAIN).where(PAIN.c.id == pain_point_id)).first()
-    if row is None or not is_shown(row):
-        raise NotFound("No such pain point")
-    return row
-
-
-def _readable(session: Session, viewer: User, pain_point_id: uuid.UUID):
-    row = _shown_row(session, pain_point_id)
-    if row.author_id != viewer.id and not reads_everything(session, viewer):
-        raise Forbidden("This pain point belongs to another executive")
-    return row
 
 
 def _event_labels(session: Session, events: list[PainPointEvent]) -> dict[tuple[str, str], str]:
@@ -153,7 +139,7 @@ def _comments(session: Session, pain_point_id: uuid.UUID, reader: User) -> list[
 
 
 def get_detail(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> PainPointDetail:
-    row = _readable(session, viewer, pain_point_id)
+    row = readable_row(session, viewer, pain_point_id)
     duplicates = list(
         session.scalars(
             select(PainPoint.id)
@@ -228,7 +214,7 @@ def add_comment(
     *, session: Session, author: User, pain_point_id: uuid.UUID, data: CommentCreate
 ) -> CommentPublic:
     """Managers and admins comment on any pain point; an executive on their own ones."""
-    row = _shown_row(session, pain_point_id)
+    row = shown_row(session, pain_point_id)
     if author.role not in REVIEWERS and row.author_id != author.id:
         raise Forbidden("Executives comment only on their own pain points")
     comment = PainPointComment(pain_point_id=row.id, author_id=author.id, body=data.body, created_at=utcnow())
@@ -246,13 +232,13 @@ def add_comment(
 
 
 def list_comments(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> list[CommentPublic]:
-    _readable(session, viewer, pain_point_id)
+    readable_row(session, viewer, pain_point_id)
     return _comments(session, pain_point_id, viewer)
 
 
 def similar_pain_points(*, session: Session, viewer: User, pain_point_id: uuid.UUID) -> SimilarPainPoints:
     """Possible duplicates of a pain point being triaged: up to 5 open ones like it (api/themes/similar.py)."""
-    row = _readable(session, viewer, pain_point_id)
+    row = readable_row(session, viewer, pain_point_id)
     method, found = similar.similar_to(session, row)
     rows = {r.id: r for r in session.execute(select(PAIN).where(PAIN.c.id.in_([pid for pid, _ in found])))}
     lookups = Lookups.load(session, list(rows.values()))

@@ -10,6 +10,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from api.bright_spots.schemas import BrightSpotPublic, BrightSpotWrite
 from api.core.clock import utcnow
 from api.core.kinds import VisitKind
+from api.media.schemas import MediaPublic
 from api.pain_points.schemas import PainPointPublic, PainPointWrite
 from api.validation import no_nul
 from api.visits.details import DETAILS_BY_KIND
@@ -128,6 +129,11 @@ class VisitWrite(VisitBase):
         return errors
 
 
+class VisitPainPoint(PainPointPublic):
+    media: list[MediaPublic] = Field(default_factory=list, description="Photos and voice notes, oldest first "
+                                     "(uploaded with PUT /api/pain-points/{id}/media/{media_id})")
+
+
 class VisitPublic(BaseModel):
     """A visit as the API shows it. Plain pydantic, like PainPointPublic, for cheap responses."""
 
@@ -145,7 +151,7 @@ class VisitPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
-    pain_points: list[PainPointPublic]
+    pain_points: list[VisitPainPoint]
     bright_spots: list[BrightSpotPublic] = Field(
         default_factory=list, description="`recognise` is null for executives reading another's visit")
 

@@ -13,6 +13,8 @@ from api.bright_spots.models import BRIGHT
 from api.bright_spots.service import shown_recognise
 from api.core.clock import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound, field_error
+from api.media import service as media
+from api.media import store as media_store
 from api.pain_points import store, triage
 from api.pain_points.models import PAIN
 from api.privacy.reader import sees_raw, shown, shown_strings
@@ -62,6 +64,10 @@ def visits_for_reader(session: Session, visits: list, viewer: User) -> list[Visi
         rows = by_ids(session, LIVE_PAIN_POINTS, ids)
         for row in rows:  # plain dicts: pydantic reads them much faster than row mappings
             grouped[row[1]].append(dict(zip(PUBLIC_PAIN_FIELDS, row, strict=True)))
+        files = media.media_for(session, [p["id"] for points in grouped.values() for p in points])
+        for points in grouped.values():
+            for point in points:
+                point["media"] = files.get(point["id"], [])
     spots = _bright_spots(session, visits, viewer)
     others = [v for v in visits if not sees_raw(author_id=v.author_id, reader_id=viewer.id)]
     for v in others:
@@ -157,8 +163,12 @@ def delete_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> None:
     removed = {r.id for r in locked.values() if r.visit_id == visit_id and r.deleted_at is None}
     withdrawn = removed & triaged
     store.remove_visit_pain_points(session, removed=removed, withdrawn=withdrawn, now=now)
+    # The untriaged ones are gone for good (a deleted visit takes no more writes): their photos and voice
+    # notes too, the files once the deletion is committed. Withdrawn ones keep theirs for managers.
+    gone_files = media_store.remove_for_pain_points(session, removed - withdrawn)
     bright_store.remove_visit_bright_spots(session, visit_id)
     store.record_changes(session, [(pid, store.Change("withdrawn_at", None, now)) for pid in sorted(withdrawn)],
                          user.id, now)
     triage.relink_duplicates(session, [r for r in locked.values() if r.deleted_at is None], removed, user.id, now)
     session.commit()
+    media.remove_files(gone_files)

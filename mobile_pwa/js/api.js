@@ -56,11 +56,11 @@ export function forgetSession() {
 
 /**
  * Every call to the API goes through here. Resolves with { status, ok, data, headers } (data: the parsed
- * JSON, or a Blob with `blob: true`); rejects with NetworkError when no answer came.
+ * JSON, or a Blob with `blob: true`); rejects with NetworkError when no answer came. `body`: a Blob, sent
+ * as is with its type.
  */
-export async function request(path, { method = 'GET', json, form, auth = true, blob = false, timeoutMs = 30000 } = {}) {
+export async function request(path, { method = 'GET', json, form, body, auth = true, blob = false, timeoutMs = 30000 } = {}) {
   const headers = { Accept: blob ? '*/*' : 'application/json' };
-  let body;
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(json);

@@ -1,4 +1,4 @@
-// App-wide events: 'visits' (detail: id or null), 'pulse', 'queued', 'sync' (status), 'session', 'offline', 'lists', 'inbox' (unread count).
+// App-wide events: 'visits' (detail: id or null), 'pulse', 'queued', 'sync' (status), 'session', 'offline', 'lists', 'inbox' (unread count), 'media' (visit id).
 export const bus = new EventTarget();
 export const emit = (type, detail = null) => bus.dispatchEvent(new CustomEvent(type, { detail }));
 export const on = (type, fn) => {

@@ -2,8 +2,8 @@
 // Rule: never await a network request inside a transaction — read, let it end, fetch, then write anew.
 
 const DB_NAME = 'undercover';
-const DB_VERSION = 1;
-export const STORES = ['kv', 'visits', 'outbox', 'sites', 'departments'];
+const DB_VERSION = 2;
+export const STORES = ['kv', 'visits', 'outbox', 'sites', 'departments', 'media'];
 
 let opening = null;
 
@@ -21,6 +21,8 @@ export function openDb() {
           db.createObjectStore('sites', { keyPath: 'id' });
           db.createObjectStore('departments', { keyPath: 'id' });
         }
+        // Photos and voice notes (js/media/store.js): their blobs, waiting to upload or kept after.
+        if (event.oldVersion < 2) db.createObjectStore('media', { keyPath: 'id' }).createIndex('state', 'state');
       };
       req.onsuccess = () => {
         const db = req.result;

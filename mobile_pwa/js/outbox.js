@@ -50,8 +50,8 @@ export function stepMinutes(rec, i, now = Date.now()) {
   return base === null || Number.isNaN(base) ? null : base;
 }
 
-/** A pain point with neither text nor quote is an entry the user never filled in: it is not sent. */
-export const isBlankPainPoint = (p) => blank(p.text) && blank(p.quote);
+/** A pain point with neither text nor quote (nor photo or voice note) is an entry the user never filled in: it is not sent. */
+export const isBlankPainPoint = (p) => blank(p.text) && blank(p.quote) && !p.has_media;
 
 /** The JSON the server accepts: exactly the documented keys. */
 export function toPayload(rec, now = Date.now()) {
@@ -103,7 +103,7 @@ export function fromServer(s) {
     incognito: Boolean(s.incognito), notes: s.notes || '', private_notes: s.private_notes || '', details,
     pain_points: (s.pain_points || []).map((p) => ({
       id: p.id, text: p.text, severity: p.severity, felt_by: p.felt_by, department_id: p.department_id || null,
-      journey_step: p.journey_step ?? null, quote: p.quote || '',
+      journey_step: p.journey_step ?? null, quote: p.quote || '', media: p.media || [],
     })),
     bright_spots: s.bright_spots || [],
   };
@@ -172,13 +172,15 @@ export async function listVisits() {
 }
 
 export async function counts() {
-  return transact(['visits', 'outbox', 'kv'], 'readonly', async (s) => {
+  return transact(['visits', 'outbox', 'kv', 'media'], 'readonly', async (s) => {
     const waiting = await done(s.outbox.count());
     const rows = await done(s.visits.getAll());
     const pulse = await done(s.kv.get(PULSE));
+    const files = (state) => done(s.media.index('state').count(state));
     return {
       waiting,
-      attention: rows.filter((r) => r.state === 'rejected' || r.state === 'conflict').length + (pulse?.state === 'rejected' ? 1 : 0),
+      files: await files('waiting') + await files('deleting'),
+      attention: rows.filter((r) => r.state === 'rejected' || r.state === 'conflict').length + (pulse?.state === 'rejected' ? 1 : 0) + await files('rejected'),
       unsynced: rows.filter((r) => r.state !== 'synced').length,
       pulse: Boolean(pulse && pulse.state !== 'sent'),
     };

@@ -43,11 +43,12 @@ export const SCREENS = [
 ];
 
 /** Parts imported only when needed: the panel of a visit the server refused or holds otherwise; a visit's
- * bright spots; the inbox bell; the home's dashboard (drawn after the home itself). */
+ * bright spots; photos and voice notes; the inbox bell; the home's dashboard (drawn after the home itself). */
 export const PARTS = [
   { name: 'resolve', files: ['js/views/resolve.js', 'js/views/visit-parts.js'] },
   { name: 'bright', files: ['js/views/bright.js', 'js/views/visit-parts.js'] },
   { name: 'bell', files: ['js/views/bell.js'] },
+  { name: 'media', files: ['js/views/media.js', 'js/media/store.js', 'js/media/photo.js', 'js/media/record.js', 'js/media/upload.js', 'css/media.css'] },
   { name: 'my-dashboard', files: ['js/views/my-dashboard.js', 'js/reads.js', 'js/charts.js', 'js/lists.js', 'css/managers.css', 'css/my-dashboard.css'] },
 ];
 

@@ -9,7 +9,7 @@ const RETRY_MAX_MS = 60000;
 
 const status = {
   offline: typeof navigator !== 'undefined' && navigator.onLine === false,
-  syncing: false, waiting: 0, attention: 0, unsynced: 0, authNeeded: false,
+  syncing: false, waiting: 0, files: 0, attention: 0, unsynced: 0, authNeeded: false,
 };
 let running = null;
 let again = false;
@@ -27,15 +27,18 @@ export async function refreshCounts() {
   publish();
 }
 
+const files = (n) => `${n} file${n > 1 ? 's' : ''}`;
+
 /** What the header says: one of the four documented states, plus a short aside. */
 export function describe(st) {
   let main;
   if (st.attention) main = `Needs attention (${st.attention})`;
   else if (st.offline) main = 'Offline';
-  else if (st.waiting) main = `${st.waiting} waiting to sync`;
+  else if (st.waiting || st.files) main = `${st.waiting || files(st.files)} waiting to sync`;
   else main = 'All synced';
   const aside = [];
   if ((st.attention || st.offline) && st.waiting) aside.push(`${st.waiting} waiting to sync`);
+  if (st.files && (st.waiting || st.attention || st.offline)) aside.push(files(st.files));
   if (st.authNeeded) aside.push('sign in again to sync');
   else if (st.syncing) aside.push('syncing…');
   return { main, aside: aside.join(' · ') };
@@ -60,6 +63,8 @@ export function syncNow() {
     .finally(() => {
       running = null;
       refreshCounts();
+      // Photos and voice notes go after their visits, from the page only (js/media/upload.js).
+      import('./media/upload.js').then((m) => m.uploadMedia()).catch(() => {});
     });
   return running;
 }

@@ -16,6 +16,7 @@ from api.pain_points.models import PainPoint
 from tests.cli_helpers import run_cli
 from tests.factories import fetch, visit_body
 from tests.journeys.test_api import walkthrough
+from tests.media.helpers import photo
 from tests.themes.test_api import GROUPS, log_visits, rebuild, themes_of
 
 EMAIL, PHONE, CARD = "jane.doe@shopper.example", "07700 900123", "4111 1111 1111 1111"
@@ -259,6 +260,28 @@ def _plant_messages(client, admin, manager, closer, pain_point_id) -> dict:
 
 
 # Path parameters for the outside check, filled from what the test planted.
+def test_photos_reach_every_reader_without_their_metadata(client, executive, manager):
+    """EXIF (camera, GPS, a description with an e-mail address) is removed on upload: nobody, the author
+    included, gets it back, whether the full photo or its thumbnail."""
+    from PIL import Image
+
+    body = personal_visit()
+    put_visit(client, executive, body)
+    pain_point_id = body["pain_points"][0]["id"]
+    photo_id = str(uuid.uuid4())
+    res = client.put(f"/api/pain-points/{pain_point_id}/media/{photo_id}", content=photo(description=EMAIL),
+                     headers={**executive.headers, "Content-Type": "image/jpeg"})
+    assert res.status_code == 201, res.text
+    for reader in (executive, manager):
+        for size in ("original", "thumb"):
+            got = client.get(f"/api/media/{photo_id}", params={"size": size}, headers=reader.headers)
+            assert got.status_code == 200
+            assert not leaks(got.content.decode("latin-1")) and b"GPS" not in got.content
+            assert not Image.open(io.BytesIO(got.content)).getexif()
+        detail = client.get(f"/api/pain-points/{pain_point_id}", headers=reader.headers).json()
+        assert [m["id"] for m in detail["media"]] == [photo_id]
+
+
 def _path_values(ids: dict) -> dict:
     return {"visit_id": ids["visit"], "pain_point_id": ids["pain_point"], "theme_id": ids["theme"]}
 
@@ -297,6 +320,11 @@ def test_outside_check_no_planted_personal_data_in_any_answer_or_file(client, ap
         "due_date": "2099-01-31"})
     assert goal.status_code == 201, goal.text
     values["goal_id"] = goal.json()["id"]
+    # A photo whose EXIF carries personal data and a place: the server keeps none of it.
+    photo_id = str(uuid.uuid4())
+    assert client.put(f"/api/pain-points/{pain_point_id}/media/{photo_id}", content=photo(description=EMAIL),
+                      headers={**executive.headers, "Content-Type": "image/jpeg"}).status_code == 201
+    values["media_id"] = photo_id
     params = {"/api/visits": {"author_id": str(executive.id)},
               "/api/notifications/unsubscribe": messages["unsubscribe"]}
     read = 0

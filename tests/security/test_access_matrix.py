@@ -152,6 +152,44 @@ LEADERSHIP_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 # fmt: on
 MATRIX.update(LEADERSHIP_MATRIX)
 
+# --- Photos and voice notes (issue 16): the pain point's author uploads and deletes; whoever may read the
+# pain point reads them (managers, admins; executives only with executives_see_feed). ---
+# fmt: off
+MEDIA_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # route                                                    anon owner other mgr  admin exp  rev
+    ("PUT",    "/api/pain-points/{pain_point_id}/media/{media_id}"): (401, 200, 403, 403, 403, 401, 401),  # again
+    ("GET",    "/api/media/{media_id}"):                       (401, 200, 403, 200, 200, 401, 401),
+    ("DELETE", "/api/media/{media_id}"):                       (401, 204, 403, 403, 403, 401, 401),
+}
+# fmt: on
+MATRIX.update(MEDIA_MATRIX)
+
+
+def _media_photo() -> bytes:
+    from tests.media.helpers import photo
+
+    return photo(gps=False)
+
+
+def _media_world(client, world) -> None:
+    """A photo on the owner's pain point (the same bytes are sent again by the PUT row)."""
+    world.path_values["media_id"] = uuid.uuid4()
+    _upload_media(client, world)
+
+
+def _upload_media(client, world) -> None:
+    res = client.put(f"/api/pain-points/{world.path_values['pain_point_id']}/media/{world.path_values['media_id']}",
+                     content=MEDIA_BYTES, headers={**world.owner.headers, "Content-Type": "image/jpeg"})
+    assert res.status_code in (200, 201), res.text
+
+
+MEDIA_BYTES = _media_photo()
+MEDIA_REQUESTS: dict[tuple[str, str], Callable] = {
+    ("PUT", "/api/pain-points/{pain_point_id}/media/{media_id}"): lambda w: {
+        "content": MEDIA_BYTES, "headers": {"Content-Type": "image/jpeg"}},
+}
+# --- end of photos and voice notes ---
+
 
 def _leadership_world(factory, world) -> None:
     """A KPI and a company value for the rows whose path names one."""
@@ -293,10 +331,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
 }
 REQUESTS.update(MESSAGES_REQUESTS)
 REQUESTS.update(LEADERSHIP_REQUESTS)
+REQUESTS.update(MEDIA_REQUESTS)
 
 # Before a cell's request: put in place what it acts on (as an admin, whoever calls).
 BEFORE: dict[tuple[str, str], Callable[[object, "World"], None]] = {
     ("POST", "/api/themes/{theme_id}/unmerge"): lambda client, w: _merge_source_theme(client, w),
+    ("DELETE", "/api/media/{media_id}"): lambda client, w: _upload_media(client, w),  # deleted by the owner's cell
 }
 
 
@@ -344,6 +384,7 @@ def build_world(client, factory) -> World:
     world.target_theme_id = target.id
     _messages_world(client, factory, world)
     _leadership_world(factory, world)
+    _media_world(client, world)
     return world
 
 
@@ -383,7 +424,9 @@ def test_access(route, client, factory, app):
     for column in COLUMNS:
         if route in BEFORE:
             BEFORE[route](client, world)
-        res = client.request(method, path, headers=caller_headers(column, world, factory), **request(world))
+        extra = request(world)
+        headers = {**caller_headers(column, world, factory), **extra.pop("headers", {})}
+        res = client.request(method, path, headers=headers, **extra)
         got[column] = res.status_code
         if res.status_code < 300 and route in AFTER:
             AFTER[route](client, caller_headers(column, world, factory))

@@ -33,6 +33,9 @@ def test_strict_csp_on_the_app_and_the_api(client):
         assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"], path
         assert csp["frame-ancestors"] == ["'none'"], path
         assert "unsafe" not in res.headers["content-security-policy"]
+        # Photos and voice notes are fetched with the token and shown from blob: URLs; nothing else is allowed.
+        assert csp["img-src"] == ["'self'", "data:", "blob:"], path
+        assert csp["media-src"] == ["'self'", "blob:"], path
 
 
 def test_the_web_app_needs_no_inline_script_or_eval():
@@ -57,7 +60,8 @@ def test_common_headers_on_every_response(client, path):
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
     policy = headers["permissions-policy"]
-    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+    # The camera and microphone for photos and voice notes, from the app's own origin only; the rest off.
+    for feature in ("camera=(self)", "microphone=(self)", "geolocation=()", "payment=()", "usb=()"):
         assert feature in policy
     assert headers["x-frame-options"] == "DENY"
     assert "strict-transport-security" not in headers  # plain http: HSTS would be ignored or wrong

@@ -117,6 +117,21 @@ async function visitPanel(p, lk) {
     h('p', { class: 'prewrap' }, v.notes || 'No notes.'));
 }
 
+/** How photos' alt texts name a pain point: its first words, quoted. */
+export const named = (p) => {
+  const words = p.text.split(/\s+/);
+  return `“${words.slice(0, 8).join(' ')}${words.length > 8 ? '…' : ''}”`;
+};
+
+/** Its photos and voice notes (js/views/media.js, loaded when a pain point has some). */
+export function mediaBox(p, options) {
+  if (!p.media || !p.media.length) return null;
+  const box = h('div', { class: 'pp-media' });
+  import('./media.js').then((m) => m.gallery(box, p.media, named(p), options),
+    () => box.append(h('p', { class: 'hint' }, 'Photos and voice notes need a connection the first time.')));
+  return box;
+}
+
 /** Draws pain point `id` into box. opts: manager, lk, back(), changed(item), hrefFor(id), search(q), focus. */
 export async function renderDetail(box, id, opts) {
   const { manager, lk } = opts;
@@ -145,6 +160,7 @@ export async function renderDetail(box, id, opts) {
 
   const parts = [backBtn, asOfNote(res.asOf), heading,
     p.quote ? h('blockquote', {}, `“${p.quote}”`) : null,
+    mediaBox(p),
     notice,
     meta([
       ['Status', STATUS[p.status] || p.status], ['Severity', `${p.severity} of 5`], ['Felt by', FELT[p.felt_by] || p.felt_by],

@@ -4,7 +4,7 @@ import { h, field, select, nextId } from '../ui.js';
 import { STATUS, OPEN_STATUSES, FELT, isManager, day, lookups, send, options } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
 import { KINDS } from '../outbox.js';
-import { renderDetail, triageFields } from './feed-detail.js';
+import { renderDetail, triageFields, mediaBox } from './feed-detail.js';
 
 export const wide = true;
 let active = null;
@@ -143,6 +143,8 @@ export async function render(main, [mode, query], ctx) {
         h('label', { for: id }, 'Select', h('span', { class: 'sr-only' }, ` pain point: ${item.text.split(/\s+/).slice(0, 8).join(' ')}`))));
     }
     li.append(link);
+    const media = mediaBox(item, { compact: true });
+    if (media) li.append(media);
     return li;
   }
 

@@ -159,7 +159,7 @@ export function tickStep(rec, i, el) {
   else el.textContent = '';
 }
 
-/** One pain point. ctx: { departments, steps (names) | null, errors, problems (from check), onChange, remove(i) } */
+/** One pain point. ctx: { departments, steps (names) | null, errors, problems (from check), onChange, remove(i), media(action, i, files) } */
 export function painPointFieldset(rec, i, ctx) {
   const p = rec.visit.pain_points[i];
   const errors = ctx.errors.filter((e) => e.pain_point_id === p.id);
@@ -184,8 +184,12 @@ export function painPointFieldset(rec, i, ctx) {
     }).wrap);
   }
   const quote = longText('Quote', p, 'quote', TEXT_MAX, ctx.onChange, 'Their exact words, if you have them (optional).');
-  parts.push(quote.wrap,
-    h('button', { type: 'button', class: 'btn small danger', onclick: () => ctx.remove(i) }, `Remove pain point ${i + 1}`));
+  // Photos and voice notes: drawn and handled by js/views/media.js, loaded when first needed.
+  const pick = h('input', { type: 'file', accept: 'image/*', multiple: true, hidden: true, onchange: () => { ctx.media('photo', i, [...pick.files]); pick.value = ''; } });
+  parts.push(quote.wrap, h('div', { class: 'media', 'data-media': p.id }), h('div', { class: 'row' }, pick,
+    h('button', { type: 'button', class: 'btn small', onclick: () => pick.click() }, 'Add photo'),
+    h('button', { type: 'button', class: 'btn small', onclick: () => ctx.media('voice', i) }, 'Record voice note'),
+    h('button', { type: 'button', class: 'btn small danger', onclick: () => ctx.remove(i) }, `Remove pain point ${i + 1}`)));
   for (const [f, key] of [[what, 'text'], [quote, 'quote']]) {
     if (errors.some((e) => e.loc[2] === key)) f.control.setAttribute('aria-invalid', 'true');
     if (ctx.problems.has(`${p.id}.${key}`)) mark(f, ctx.problems.get(`${p.id}.${key}`));

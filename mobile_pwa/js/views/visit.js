@@ -168,10 +168,20 @@ export async function render(main, [id], ctx) {
     clear(painBox).append(h('h2', {}, `Pain points (${list.length})`));
     if (!list.length) painBox.append(h('p', { class: 'hint' }, 'Tap “Add pain point” whenever something hurts a customer or an employee.'));
     const stepNames = rec.visit.kind === 'journey_walkthrough' ? steps().map((s) => s.name) : null;
-    return list.map((_, i) => {
-      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint });
+    const parts = list.map((_, i) => {
+      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint, media });
       painBox.append(part.box);
       return part;
+    });
+    if (list.length) media('show');
+    return parts;
+  }
+
+  // Photos and voice notes (js/views/media.js): loaded when first needed (js/screens.js PARTS).
+  const view = { get rec() { return rec; }, painBox, changed };
+  function media(...args) {
+    import('./media.js').then((m) => m.media(view, ...args), () => {
+      if (args[0] !== 'show') notice.textContent = 'Photos and voice notes need a connection the first time.';
     });
   }
 

@@ -49,15 +49,16 @@ export async function render(main) {
   let drawn = 0;
   const draw = async () => {
     const token = ++drawn;
-    const [rows, siteRows] = await Promise.all([listVisits(), getAll('sites')]);
+    // Photos and voice notes the server refused: their code loads when first needed.
+    const [rows, siteRows, files] = await Promise.all([listVisits(), getAll('sites'), import('./media.js').then((m) => m.attentionItems(), () => [])]);
     if (token !== drawn) return; // typed on meanwhile: a later draw shows it
     const sites = new Map(siteRows.map((s) => [s.id, s]));
     const parts = [];
     const attention = rows.filter((r) => r.state === 'rejected' || r.state === 'conflict');
-    if (attention.length) {
-      parts.push(h('h2', {}, `Needs attention (${attention.length})`),
+    if (attention.length + files.length) {
+      parts.push(h('h2', {}, `Needs attention (${attention.length + files.length})`),
         h('p', {}, 'Open each one to fix and resend it, or to discard it.'),
-        h('ul', { class: 'list', 'aria-label': 'Needs attention' }, attention.map((r) => item(r, sites, true))));
+        h('ul', { class: 'list', 'aria-label': 'Needs attention' }, attention.map((r) => item(r, sites, true)), files));
     }
     const words = search.control.value.toLowerCase().split(/\s+/).filter(Boolean);
     const shown = rows.filter((r) => words.every((w) => haystack(r, sites.get(r.visit.site_id)).includes(w)));
