@@ -58,6 +58,7 @@ def test_feed_is_newest_first_with_every_card_field_and_no_private_notes(
         "duplicate_of_id": None,
         "comment_count": 0,
         "withdrawn_at": None,
+        "media": [],
         "withdrawn": False,
     }
     assert "Private" not in str(page)
