@@ -84,7 +84,7 @@ async function networkFirst(request) {
   const cache = await caches.open(API_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) {
+    if (response.status === 200) { // not a part of a file (206): the cache refuses those
       // The copy says when it was saved: the page shows "as of" that time.
       const headers = new Headers(response.headers);
       headers.set('X-Cached-At', new Date().toISOString());

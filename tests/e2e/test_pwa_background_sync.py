@@ -223,7 +223,7 @@ def test_worker_keeps_the_visit_and_asks_to_sign_in_again_on_401(phone, server):
     by_worker = refused_pushes(server)
 
     phone.open()
-    expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
+    expect(page.get_by_text("Your sign-in has expired. Your visits are safe on this phone")).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
     page.get_by_role("link", name="My visits").click()
     expect(page.get_by_role("region", name="All visits").get_by_role("link")).to_contain_text("Waiting to sync")
@@ -257,7 +257,7 @@ def test_page_checks_the_stored_token_before_it_pushes(phone, server):
     finish_visit(phone, "Queue past the door")
     phone.context.set_offline(False)
     page.get_by_role("button", name="Sync now").click()
-    expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
+    expect(page.get_by_text("Your sign-in has expired. Your visits are safe on this phone")).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("1 waiting to sync")
     # The page's token is still valid on the server: had the page pushed, the visit would be there.
     assert server.visits() == []
