@@ -88,6 +88,7 @@ export function toPayload(rec, now = Date.now()) {
       department_id: p.department_id || null,
       journey_step: blank(p.journey_step) ? null : Number(p.journey_step),
       quote: blank(p.quote) ? null : p.quote,
+      value_id: p.value_id || null,
     })),
     // Kept on the phone with exactly the keys the server takes (js/views/bright.js).
     bright_spots: (v.bright_spots || []).filter((b) => !blank(b.text)),
@@ -103,7 +104,7 @@ export function fromServer(s) {
     incognito: Boolean(s.incognito), notes: s.notes || '', private_notes: s.private_notes || '', details,
     pain_points: (s.pain_points || []).map((p) => ({
       id: p.id, text: p.text, severity: p.severity, felt_by: p.felt_by, department_id: p.department_id || null,
-      journey_step: p.journey_step ?? null, quote: p.quote || '', media: p.media || [],
+      journey_step: p.journey_step ?? null, quote: p.quote || '', value_id: p.value_id || null, media: p.media || [],
     })),
     bright_spots: s.bright_spots || [],
   };

@@ -1,6 +1,6 @@
 """Keeping the leadership lists in the web app: an admin's company values (Settings), which executives then
-pick on bright spots; a manager's metrics (the Metrics screen), with the server's field errors beside the
-fields and each metric's latest value."""
+pick on bright spots and pain points; a manager's metrics (the Metrics screen), with the server's field errors
+beside the fields and each metric's latest value."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -54,6 +54,19 @@ def test_an_admin_adds_a_company_value_and_executives_can_pick_it(browser, phone
     box = page.locator("fieldset").filter(has=page.get_by_label("Bright spot")).last
     box.get_by_label("Company value").select_option(label="Own it")
     expect(box.get_by_label("Company value").locator("option:checked")).to_have_text("Own it")
+    # A pain point names the value it breaks; it reaches the server with the visit.
+    box.get_by_label("Bright spot").fill("The desk lead walked a customer to the right aisle")
+    phone.add_pain_point("Nobody owned the broken returns printer")
+    point = page.locator("fieldset").filter(has=page.get_by_label("Pain point")).last
+    point.get_by_label("Company value it breaks").select_option(label="Own it")
+    phone.wait_saved()
+    page.get_by_role("button", name="Finish visit").click()
+    expect(phone.sync_state()).to_have_text("All synced")
+    with server.client() as c:
+        (value,) = c.get("/api/values").json()
+        (visit,) = c.get("/api/visits").json()
+        assert [(p["text"], p["value_id"]) for p in visit["pain_points"]] == [
+            ("Nobody owned the broken returns printer", value["id"])]
 
 
 def test_a_manager_defines_a_metric_sees_field_errors_and_the_latest_value(desk, server):  # noqa: F811

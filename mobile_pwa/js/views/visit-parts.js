@@ -159,7 +159,7 @@ export function tickStep(rec, i, el) {
   else el.textContent = '';
 }
 
-/** One pain point. ctx: { departments, steps (names) | null, errors, problems (from check), onChange, remove(i), media(action, i, files) } */
+/** One pain point. ctx: { departments, values (the company's), steps (names) | null, errors, problems (from check), onChange, remove(i), media(action, i, files) } */
 export function painPointFieldset(rec, i, ctx) {
   const p = rec.visit.pain_points[i];
   const errors = ctx.errors.filter((e) => e.pain_point_id === p.id);
@@ -175,6 +175,8 @@ export function painPointFieldset(rec, i, ctx) {
       choice('Felt by', FELT_BY, p, 'felt_by', ctx.onChange)),
     choice('Department', depts, p, 'department_id', ctx.onChange),
   ];
+  const values = ctx.values.filter((v) => !v.archived || v.id === p.value_id).map((v) => [v.id, v.name]);
+  if (values.length) parts.push(choice('Company value it breaks', [['', 'None'], ...values], p, 'value_id', ctx.onChange));
   if (ctx.steps) {
     const options = [['', 'Not tied to a step'], ...ctx.steps.map((name, n) => [String(n), `${n + 1}. ${name || `Step ${n + 1}`}`])];
     parts.push(field('Journey step', (id) => {

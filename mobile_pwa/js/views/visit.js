@@ -1,6 +1,6 @@
 // The visit form: the clock runs while the visit does; every change is saved on the phone as it is typed.
 import { h, field, clear, duration, toLocalInput, fromLocalInput, confirmDialog, nextId } from '../ui.js';
-import { getAll } from '../db.js';
+import { get, getAll } from '../db.js';
 import { on } from '../bus.js';
 import {
   KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth, withdrawVisit,
@@ -33,7 +33,7 @@ export async function render(main, [id], ctx) {
       'Withdrawing: this visit leaves this phone and the managers’ feed as soon as the phone syncs.'));
     return undefined;
   }
-  const [siteRows, departmentRows] = await Promise.all([getAll('sites'), getAll('departments')]);
+  const [siteRows, departmentRows, values] = await Promise.all([getAll('sites'), getAll('departments'), get('kv', 'values')]);
   const sites = new Map(siteRows.map((s) => [s.id, s]));
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
   const deptMap = new Map(departments.map((d) => [d.id, d]));
@@ -169,7 +169,7 @@ export async function render(main, [id], ctx) {
     if (!list.length) painBox.append(h('p', { class: 'hint' }, 'Tap “Add pain point” whenever something hurts a customer or an employee.'));
     const stepNames = rec.visit.kind === 'journey_walkthrough' ? steps().map((s) => s.name) : null;
     const parts = list.map((_, i) => {
-      const part = painPointFieldset(rec, i, { departments, steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint, media });
+      const part = painPointFieldset(rec, i, { departments, values: values || [], steps: stepNames, errors: rec.errors || [], problems, onChange: changed, remove: removePainPoint, media });
       painBox.append(part.box);
       return part;
     });
