@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_EMAIL, Phone, wait_in_page
+from tests.e2e.conftest import ADMIN_EMAIL, Phone, wait_for, wait_in_page
 from tests.e2e.test_pwa_bright_spots import VALUES_CACHED
 from tests.e2e.test_pwa_review import MANAGER_EMAIL
 from tests.e2e.test_pwa_themes import desk  # noqa: F401 - the fixture is used by name
@@ -62,11 +62,15 @@ def test_an_admin_adds_a_company_value_and_executives_can_pick_it(browser, phone
     phone.wait_saved()
     page.get_by_role("button", name="Finish visit").click()
     expect(phone.sync_state()).to_have_text("All synced")
-    with server.client() as c:
-        (value,) = c.get("/api/values").json()
-        (visit,) = c.get("/api/visits").json()
-        assert [(p["text"], p["value_id"]) for p in visit["pain_points"]] == [
-            ("Nobody owned the broken returns printer", value["id"])]
+
+    def tagged_on_the_server():
+        with server.client() as c:
+            (value,) = c.get("/api/values").json()
+            visits = c.get("/api/visits").json()
+        points = [(p["text"], p["value_id"]) for v in visits if v["ended_at"] for p in v["pain_points"]]
+        return points == [("Nobody owned the broken returns printer", value["id"])]
+
+    wait_for(tagged_on_the_server, what="the finished visit's pain point with its value on the server", page=page)
 
 
 def test_a_manager_defines_a_metric_sees_field_errors_and_the_latest_value(desk, server):  # noqa: F811
