@@ -17,11 +17,13 @@ from api.auth.router import invitations_router, users_router
 from api.auth.router import router as auth_router
 from api.bright_spots.router import router as bright_spots_router
 from api.config import get_settings
+from api.dashboard import stored as stored_dashboards
 from api.dashboard.router import router as dashboard_router
 from api.dashboard.service import flow_summary
 from api.db import get_engine
 from api.docs_ui import install_docs
 from api.errors import error_response, field_error, install_error_handlers
+from api.goals import stored as stored_goals
 from api.goals.router import router as goals_router
 from api.journeys.router import router as journeys_router
 from api.kpis.router import router as kpis_router
@@ -52,7 +54,8 @@ Every error has the shape `{"error": str, "detail": str | list | null}`; 422 det
 `{"loc", "msg", "type"}` entries."""
 
 # Every stored summary, by key prefix (api/summaries/service.py): declared here, not by import side effects.
-SUMMARIES = {"themes": theme_period_stats, "flow": flow_summary}
+SUMMARIES = {"themes": theme_period_stats, "flow": flow_summary, stored_goals.PREFIX: stored_goals.compute,
+             stored_dashboards.PREFIX: stored_dashboards.compute}
 
 
 class PWAFiles(StaticFiles):
@@ -96,6 +99,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    summaries.forget_reads()
     workers = [factory() for factory, on in (
         (ThemeWorker, settings.themes_worker),
         (SummaryWorker, settings.summary_refresh_seconds > 0),

@@ -5,8 +5,9 @@ Adds to review.py's tables: 5 KPIs (NPS, CSAT, complaint rate and revenue per vi
 weeks, eNPS monthly per department over 12 months), an executive (the busiest author), a manager of three
 departments and an admin who can sign in, and 20 shared goals of each target type (kpi, theme_count,
 open_pain_points), each owned by 2 or 3 departments, made over the last 4 months and due from a month ago to
-half a year ahead (so some are judged on their due date). For the heavy requests it also runs the service
-in-process, times every SQL statement it sends and EXPLAINs the slowest ones.
+half a year ahead (so some are judged on their due date), and 6 company values that 5% of the pain points
+name. For the heavy requests it also runs the service in-process, times every SQL statement it sends and
+EXPLAINs the slowest ones.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ KPIS = [
     ("revenue_per_visit", "Revenue per visit", "vob", "£", True, "week", (0, None), "site", (20, 80), False),
     ("enps", "Employee NPS", "voe", "points", True, "month", (-100, 100), "department", (-30, 50), True),
 ]
+VALUES = ["Own it", "Make it easy", "Listen first", "Keep promises", "Speak plainly", "Fix it once"]
+VALUE_SHARE = 0.05
 EMAILS = {"executive": "exec000@bench.example", "manager": "deptmanager@bench.example",
           "admin": "admin@bench.example"}
 
@@ -116,6 +119,19 @@ def extend(tables: dict[str, list[dict]], password: str, seed: int = 15) -> None
     ]
     tables["kpi"], tables["kpi_value"] = _kpis(rng, sites, departments, now.date(), stamp)
     tables["goal"], tables["goal_department"] = _goals(rng, sites, departments, themes, now, manager["id"])
+    _values(rng, tables, stamp)
+
+
+def _values(rng: random.Random, tables: dict[str, list[dict]], stamp: datetime) -> None:
+    """The company values, loaded before the pain points, VALUE_SHARE of which name the value they break."""
+    values = [{"id": _id(rng), "name": name, "meaning": "", "archived": False, "created_at": stamp}
+              for name in VALUES]
+    for row in tables["pain_point"]:
+        row["value_id"] = rng.choice(values)["id"] if rng.random() < VALUE_SHARE else None
+    rest = dict(tables)
+    tables.clear()
+    tables["company_value"] = values
+    tables.update(rest)
 
 
 def _goal_ids(url: str) -> dict[str, str]:

@@ -83,6 +83,9 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     os.environ["UNDERCOVER_MESSAGES_WORKER"] = "false"  # likewise (tests/messages call run_step)
     os.environ["UNDERCOVER_WEBHOOK_ALLOW_PRIVATE"] = "true"  # receivers in tests listen on 127.0.0.1
     os.environ["UNDERCOVER_MEDIA_URL"] = (tmp_path_factory.mktemp("media")).as_uri()  # photos: a folder per run
+    # Figures computed on every request, so that a test sees its own changes whatever the machine's speed;
+    # the tests of stored figures turn them on (always_stored).
+    os.environ["UNDERCOVER_SUMMARY_REFRESH_SECONDS"] = "0"
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
@@ -125,6 +128,27 @@ def client(app, database_url) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
     empty_all_tables(database_url)
+
+
+@pytest.fixture
+def summaries_on(monkeypatch) -> Iterator[None]:
+    """Stored summaries on (api/summaries), as a server runs by default: results that take BUDGET_MS or
+    more to compute are stored."""
+    from api.config import get_settings
+
+    monkeypatch.setenv("UNDERCOVER_SUMMARY_REFRESH_SECONDS", "60")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def always_stored(summaries_on, monkeypatch) -> None:
+    """Every result costly enough to store, as on a large organisation's database."""
+    from api.summaries import service as summaries
+
+    monkeypatch.setattr(summaries, "BUDGET_MS", 0)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth.deps import CurrentUser, ManagerUser
-from api.dashboard import personal, service
+from api.dashboard import service, stored
 from api.dashboard.schemas import FieldTime, Flow, MyDashboard
 from api.db import SessionDep
 from api.errors import error_responses
@@ -63,7 +63,9 @@ def flow(
     "on). Managers: their departments' KPIs (latest period against the one before), goals, themes rising over "
     "the last 4 weeks and overdue pain points; the whole organisation's when they belong to no department. "
     "Admins: the organisation's. `trend` reads the KPI's `higher_is_better`, a goal's comparison; fewer open, "
-    "overdue or theme pain points is better.",
+    "overdue or theme pain points is better. For a large organisation the figures are computed in the "
+    "background and `as_of` says when (up to `UNDERCOVER_SUMMARY_REFRESH_SECONDS` ago); the pain points and "
+    "goals listed are read, and masked for the reader, on every request.",
 )
 def my_dashboard(session: SessionDep, user: CurrentUser) -> MyDashboard:
-    return personal.my_dashboard(session=session, user=user)
+    return stored.my_dashboard(session=session, user=user)

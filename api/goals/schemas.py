@@ -69,6 +69,8 @@ class Progress(SQLModel):
     theme_retired: bool = Field(default=False, description="A theme rebuild retired the goal's theme and none "
                                 "took over its pain points: current and series are null (aim a new goal at a "
                                 "current theme, or archive this one)")
+    as_of: datetime = Field(description="When current and series were measured: for a large organisation up to "
+                            "UNDERCOVER_SUMMARY_REFRESH_SECONDS ago (they are kept fresh in the background)")
 
 
 class TargetPublic(SQLModel):

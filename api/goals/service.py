@@ -7,7 +7,7 @@ it on its periodic checks (api/messages/worker.py). Reads never write.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -17,8 +17,9 @@ from api.auth.users import department_ids as departments_of
 from api.core.clock import utcnow
 from api.errors import Forbidden, Invalid, NotFound, field_error
 from api.events import outbox
+from api.goals import asks as goal_asks
 from api.goals import measure as measures
-from api.goals import progress
+from api.goals import progress, stored
 from api.goals.models import Goal, GoalDepartment, GoalStatus
 from api.goals.schemas import GoalCreate, GoalPublic, GoalUpdate, Progress, SeriesPoint, TargetPublic
 from api.goals.store import add_goal, change_goal, swap_status
@@ -33,31 +34,6 @@ def today() -> date:
     return utcnow().date()
 
 
-def _departments(session: Session, goal_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    out: dict[uuid.UUID, list[uuid.UUID]] = {g: [] for g in goal_ids}
-    if goal_ids:
-        for goal_id, department_id in session.execute(
-                select(GoalDepartment.goal_id, GoalDepartment.department_id)
-                .where(GoalDepartment.goal_id.in_(goal_ids)).order_by(GoalDepartment.department_id)):
-            out[goal_id].append(department_id)
-    return out
-
-
-def _asks(session: Session, goals: list[Goal], departments: dict[uuid.UUID, list[uuid.UUID]], day: date, *,
-          series: bool = True) -> list[measures.Ask]:
-    """What each goal's progress needs: its series (unless `series` is False), its value today and, once the due
-    date has passed, on the due date."""
-    themes = measures.current_themes(session, {g.theme_id for g in goals if g.theme_id})
-    retired = measures.retired_themes(session, set(themes.values()))
-    found = [measures.Measure(type=g.target_type, kpi_key=g.kpi_key, theme_id=themes.get(g.theme_id) if g.theme_id
-                              else None, site_id=g.site_id, department_ids=tuple(departments[g.id]),
-                              theme_retired=themes.get(g.theme_id) in retired) for g in goals]
-    periods = measures.periods_of(session, found)
-    return [measures.Ask(measure=m, period=p, starts=progress.periods(g.created_at.date(), day, p) if series else [],
-                         days=[day, *([g.due_date] if day > g.due_date else [])])
-            for g, m, p in zip(goals, found, periods, strict=True)]
-
-
 def _status(goal: Goal, answer: measures.Answer, day: date) -> GoalStatus:
     return progress.status(baseline=goal.baseline, current=answer.at[day],
                            at_due=answer.at.get(goal.due_date) if day > goal.due_date else None,
@@ -66,7 +42,7 @@ def _status(goal: Goal, answer: measures.Answer, day: date) -> GoalStatus:
 
 
 def _public(goal: Goal, departments: list[uuid.UUID], ask: measures.Ask, answer: measures.Answer, reader: User,
-            day: date) -> GoalPublic:
+            day: date, as_of: datetime | None = None) -> GoalPublic:
     return GoalPublic(
         id=goal.id, title=shown(goal.title, author_id=goal.created_by_id, reader_id=reader.id),
         department_ids=departments, due_date=goal.due_date, archived=goal.archived,
@@ -75,20 +51,20 @@ def _public(goal: Goal, departments: list[uuid.UUID], ask: measures.Ask, answer:
                             site_id=goal.site_id, comparison=goal.comparison, value=goal.target_value),
         progress=Progress(baseline=goal.baseline, current=answer.at[day], target=goal.target_value,
                           status=_status(goal, answer, day), period=ask.period,
-                          theme_retired=ask.measure.theme_retired,
+                          theme_retired=ask.measure.theme_retired, as_of=as_of or utcnow(),
                           series=[SeriesPoint(period_start=s, value=v)
                                   for s, v in zip(ask.starts, answer.series, strict=True)]),
     )
 
 
 def _publics(session: Session, goals: list[Goal], departments: dict[uuid.UUID, list[uuid.UUID]],
-             reader: User) -> list[GoalPublic]:
-    """The goals with their progress, measured together (api/goals/measure.py evaluate)."""
-    day = today()
-    asks = _asks(session, goals, departments, day)
-    answers = measures.evaluate(session, asks)
-    return [_public(g, departments[g.id], ask, answer, reader, day)
-            for g, ask, answer in zip(goals, asks, answers, strict=True)]
+             reader: User, measured: stored.Stored) -> list[GoalPublic]:
+    """The goals with their progress: stored answers where they hold (api/goals/stored.py), the others
+    measured together (api/goals/measure.py evaluate)."""
+    asks = goal_asks.asks(session, goals, departments, measured.day)
+    found = stored.answers(session, measured, asks)
+    return [_public(g, departments[g.id], ask, answer, reader, measured.day, as_of)
+            for g, ask, (answer, as_of) in zip(goals, asks, found, strict=True)]
 
 
 def _record(session: Session, goal: Goal, departments: list[uuid.UUID], changes: list[str], *,
@@ -133,6 +109,7 @@ def _readable(session: Session, reader: User) -> set[uuid.UUID] | None:
 def list_goals(*, session: Session, reader: User, include_archived: bool = False,
                department_ids: list[uuid.UUID] | None = None) -> list[GoalPublic]:
     """`department_ids`: only goals owned by one of them (a manager's dashboard), within what the reader sees."""
+    measured = stored.read(session, today())  # first: it ends the transaction
     stmt = select(Goal).order_by(Goal.due_date, Goal.title, Goal.id)
     if not include_archived:
         stmt = stmt.where(Goal.archived.is_(False))
@@ -143,22 +120,23 @@ def list_goals(*, session: Session, reader: User, include_archived: bool = False
         stmt = stmt.where(Goal.id.in_(select(GoalDepartment.goal_id)
                                       .where(GoalDepartment.department_id.in_(readable))))
     goals = list(session.execute(stmt).scalars())
-    return _publics(session, goals, _departments(session, [g.id for g in goals]), reader)
+    return _publics(session, goals, goal_asks.departments_of(session, [g.id for g in goals]), reader, measured)
 
 
 def _goal(session: Session, goal_id: uuid.UUID) -> tuple[Goal, list[uuid.UUID]]:
     goal = session.get(Goal, goal_id)
     if goal is None:
         raise NotFound("No such goal")
-    return goal, _departments(session, [goal_id])[goal_id]
+    return goal, goal_asks.departments_of(session, [goal_id])[goal_id]
 
 
 def get_goal(*, session: Session, reader: User, goal_id: uuid.UUID) -> GoalPublic:
+    measured = stored.read(session, today())  # first: it ends the transaction
     goal, departments = _goal(session, goal_id)
     readable = _readable(session, reader)
     if readable is not None and not readable & set(departments):
         raise Forbidden("Executives read the goals of their own departments")
-    return _publics(session, [goal], {goal.id: departments}, reader)[0]
+    return _publics(session, [goal], {goal.id: departments}, reader, measured)[0]
 
 
 def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: GoalUpdate) -> GoalPublic:
@@ -173,9 +151,9 @@ def update_goal(*, session: Session, actor: User, goal_id: uuid.UUID, data: Goal
         raise Invalid([field_error("due_date", "must not be in the past")])
     changed = sorted(name for name, value in changes.items() if getattr(goal, name) != value)
     if not changed:
-        return _publics(session, [goal], {goal.id: departments}, actor)[0]
+        return _publics(session, [goal], {goal.id: departments}, actor, stored.Stored(day, {}, utcnow()))[0]
     change_goal(session, goal, {**changes, "updated_at": utcnow()})
-    ask = _asks(session, [goal], {goal.id: departments}, day)[0]
+    ask = goal_asks.asks(session, [goal], {goal.id: departments}, day)[0]
     answer = measures.evaluate(session, [ask])[0]
     previous = goal.last_status
     now = _status(goal, answer, day)
@@ -202,8 +180,8 @@ def announce_status_changes(*, session: Session) -> int:
     many. Safe to run in several processes at once (store.swap_status)."""
     day = today()
     goals = list(session.execute(select(Goal).where(Goal.archived.is_(False))).scalars())
-    departments = _departments(session, [g.id for g in goals])
-    answers = measures.evaluate(session, _asks(session, goals, departments, day, series=False))
+    departments = goal_asks.departments_of(session, [g.id for g in goals])
+    answers = measures.evaluate(session, goal_asks.asks(session, goals, departments, day, series=False))
     announced = 0
     for goal, answer in zip(goals, answers, strict=True):
         now = _status(goal, answer, day)

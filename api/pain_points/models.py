@@ -20,6 +20,7 @@ COUNTED = " AND ".join(f"{column} IS NULL" for column in COUNTED_WHEN_NULL)
 DUPLICATES = "duplicate_of_id IS NOT NULL"
 ASSIGNED = "assignee_id IS NOT NULL"
 DUE = "due_date IS NOT NULL AND " + COUNTED
+VALUED = "value_id IS NOT NULL AND " + COUNTED
 OPEN_COUNTED = "status IN ('new', 'acknowledged', 'in_progress') AND " + COUNTED
 CLOSED_COUNTED = "status IN ('resolved', 'wont_fix') AND " + COUNTED
 
@@ -64,9 +65,13 @@ class PainPoint(PainPointBase, table=True):
         # The feed filtered by theme walks this in order; it also serves every other lookup by theme.
         Index("ix_pain_point_theme_feed", "theme_id", "occurred_at", "id"),
         # The dashboard's counts leave out deleted pain points and duplicates; these partial indexes hold
-        # just what each count reads, so PostgreSQL answers them from the index alone.
-        Index("ix_pain_point_counted", "occurred_at", "theme_id",
+        # just what each count reads, so PostgreSQL answers them from the index alone (the owner: a
+        # manager's departments, e.g. the themes rising in them).
+        Index("ix_pain_point_counted", "occurred_at", "theme_id", "owner_department_id", "department_id",
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
+        # The few pain points tagged with a company value, by time and owner: the dashboards' values per week.
+        Index("ix_pain_point_valued", "occurred_at", "value_id", "owner_department_id", "department_id",
+              postgresql_where=text(VALUED), sqlite_where=text(VALUED)),
         Index("ix_pain_point_closed", "resolved_at", "status", "occurred_at",
               postgresql_where=text(COUNTED), sqlite_where=text(COUNTED)),
         # With when and where: the goals' open pain points at past moments read the index alone.

@@ -4,7 +4,7 @@
 // cross-silo theme (the Themes screen's "Make a shared goal").
 import * as api from '../api.js';
 import { h, field, select, nextId } from '../ui.js';
-import { isManager, day, send, fieldErrors, lookups, options } from '../lists.js';
+import { isManager, day, send, fieldErrors, lookups, options, computedNote } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
 import { sparkline, dataTable, figure } from '../charts.js';
 
@@ -39,7 +39,9 @@ export async function render(main, [query], ctx) {
     if (res.error) { listBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, res.error)); return; }
     const offline = Boolean(res.asOf) || !api.online();
     const goals = res.data;
-    listBox.replaceChildren(...[asOfNote(res.asOf),
+    // A large organisation's progress is measured in the background: say so when it is not from just now.
+    const measured = goals.map((g) => g.progress.as_of).sort()[0];
+    listBox.replaceChildren(...[asOfNote(res.asOf), computedNote(measured),
       h('h2', {}, `${goals.length} ${goals.length === 1 ? 'goal' : 'goals'}, nearest due date first`),
       goals.length ? h('ol', { class: 'goals list' }, goals.map((g) => h('li', {}, goalCard(g, offline))))
         : h('p', {}, manager ? 'No shared goals yet. Make one below, or from a cross-silo theme on the Themes screen.'
