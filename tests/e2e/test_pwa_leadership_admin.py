@@ -129,6 +129,19 @@ def test_a_manager_defines_a_metric_sees_field_errors_and_the_latest_value(desk,
         ces = next(k for k in c.get("/api/kpis").json() if k["key"] == "ces")
     assert (ces["unit"], ces["scale_min"], ces["scale_max"], ces["higher_is_better"]) == ("pts", 1, 10, False)
 
+    # Archived after confirming: listed apart, out of the API's default list; restored from there.
+    card.get_by_role("button", name="Archive Customer effort score").click()
+    page.get_by_role("dialog").get_by_role("button", name="Archive").click()
+    expect(page.get_by_role("status").filter(has_text="Customer effort score archived.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Archived (1)")).to_be_visible()
+    with server.client(MANAGER_EMAIL) as c:
+        assert "ces" not in [k["key"] for k in c.get("/api/kpis").json()]
+    page.get_by_role("button", name="Restore Customer effort score").click()
+    expect(page.get_by_role("status").filter(has_text="Customer effort score restored.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Archived"))).to_have_count(0)
+    with server.client(MANAGER_EMAIL) as c:
+        assert "ces" in [k["key"] for k in c.get("/api/kpis").json()]
+
 
 def test_the_home_dashboard_counts_pain_points_and_bright_spots_per_value(phone, server):
     import uuid

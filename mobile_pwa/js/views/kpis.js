@@ -1,7 +1,8 @@
 // Metrics (managers and admins): the organisation's VoC, VoE and VoB KPIs, each with its latest period and
-// value; define a new one, edit a name, unit or scale. Values arrive through the API or `undercover kpis import`.
+// value; define a new one, edit a name, unit or scale, archive one no longer tracked (and restore it). Values
+// arrive through the API or `undercover kpis import`.
 import * as api from '../api.js';
-import { h, field, select, nextId } from '../ui.js';
+import { h, field, select, nextId, confirmDialog } from '../ui.js';
 import { day, send, fieldErrors } from '../lists.js';
 import { asOfNote, load } from '../reads.js';
 
@@ -20,14 +21,19 @@ export async function render(main) {
   const say = (message) => { notice.textContent = message; notice.focus(); };
 
   async function draw() {
-    const [kpis, latest] = await Promise.all([load('/api/kpis'), load('/api/kpis/latest')]);
+    const [kpis, latest] = await Promise.all([load('/api/kpis?include_archived=true'), load('/api/kpis/latest')]);
     if (kpis.error) { listBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, kpis.error)); return; }
     const offline = Boolean(kpis.asOf) || !api.online();
     const last = new Map((latest.data || []).map((l) => [l.key, l]));
-    const list = kpis.data;
+    const list = kpis.data.filter((k) => !k.archived);
+    const archived = kpis.data.filter((k) => k.archived);
     listBox.replaceChildren(...[asOfNote(kpis.asOf),
       h('h2', {}, `${list.length} ${list.length === 1 ? 'metric' : 'metrics'}`),
-      h('ul', { class: 'plain-list' }, list.map((k) => h('li', { class: 'card' }, item(k, last.get(k.key), offline))))].filter(Boolean));
+      h('ul', { class: 'plain-list' }, list.map((k) => h('li', { class: 'card' }, item(k, last.get(k.key), offline)))),
+      archived.length ? h('h2', {}, `Archived (${archived.length})`) : null,
+      archived.length ? h('p', { class: 'hint' }, 'Left out of dashboards, themes and new values; their past values are kept.') : null,
+      archived.length ? h('ul', { class: 'plain-list' }, archived.map((k) => h('li', { class: 'card' }, archivedItem(k, offline)))) : null,
+    ].filter(Boolean));
     formBox.replaceChildren(defineForm(offline));
   }
 
@@ -47,7 +53,30 @@ export async function render(main) {
       h('p', {}, describe(k)),
       h('p', { class: 'meta' }, latestWords),
       k.builtin ? h('p', { class: 'hint' }, 'Built in: computed from the monthly pulse, never sent.') : editForm(k, offline),
+      k.builtin ? null : h('button', {
+        type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Archive ${k.name}`,
+        onclick: async () => {
+          const ok = await confirmDialog(`Archive ${k.name}? It leaves dashboards, themes and goal choices, and takes no new values; its past values are kept and you can restore it.`,
+            { confirm: 'Archive', danger: true });
+          if (ok) await setArchived(k, true);
+        },
+      }, 'Archive'),
+    ].filter(Boolean);
+  }
+
+  function archivedItem(k, offline) {
+    return [
+      h('h3', {}, `${k.name} `, h('span', { class: 'muted' }, `(${k.key})`)),
+      h('p', {}, describe(k)),
+      h('button', { type: 'button', class: 'btn small', disabled: offline, 'aria-label': `Restore ${k.name}`, onclick: () => setArchived(k, false) }, 'Restore'),
     ];
+  }
+
+  async function setArchived(k, archived) {
+    const res = await send(`/api/kpis/${k.key}`, 'PATCH', { archived });
+    if (res.error) { say(res.error); return; }
+    await draw();
+    say(archived ? `${k.name} archived.` : `${k.name} restored.`);
   }
 
   function editForm(k, offline) {
