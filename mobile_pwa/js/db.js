@@ -86,8 +86,28 @@ export const replaceAll = (store, rows) =>
     for (const row of rows) s[store].put(row);
   });
 
+// An open visit's unsaved keystrokes, written synchronously on every change: a write to IndexedDB may not
+// land before the app closes (js/views/visit.js). Removed once IndexedDB holds them.
+const DRAFT = 'undercover-draft:';
+
+export function keepDraft(id, rec) {
+  try { localStorage.setItem(DRAFT + id, JSON.stringify({ rev: rec.rev, version: rec.version, visit: rec.visit, local: rec.local })); } catch { /* full or blocked: IndexedDB still saves */ }
+}
+
+export function takeDraft(id) {
+  try { return JSON.parse(localStorage.getItem(DRAFT + id) || 'null'); } catch { return null; }
+}
+
+export function dropDraft(id) {
+  try { localStorage.removeItem(DRAFT + id); } catch { /* nothing kept */ }
+}
+
 /** Forgets everything on this phone (sign-out). */
-export const clearAll = () =>
-  transact(STORES, 'readwrite', (s) => {
+export const clearAll = () => {
+  try {
+    for (const key of Object.keys(localStorage)) if (key.startsWith(DRAFT)) localStorage.removeItem(key);
+  } catch { /* nothing kept */ }
+  return transact(STORES, 'readwrite', (s) => {
     for (const name of STORES) s[name].clear();
   });
+};

@@ -169,8 +169,11 @@ def test_sign_out_warns_about_unsynced_visits_before_clearing_the_phone(phone, s
     expect(phone.sync_state()).to_have_text("All synced")
     sign_out(page)
     expect(page.get_by_role("dialog")).not_to_contain_text("not synced")
+    # Keystrokes of a visit whose last write to IndexedDB had not landed (js/db.js keepDraft): gone too.
+    page.evaluate("localStorage.setItem('undercover-draft:left-over', JSON.stringify({ visit: { notes: 'x' } }))")
     page.get_by_role("dialog").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('undercover-draft:'))") == []
     assert len(server.visits()) == 1
     page.reload()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()

@@ -1,6 +1,6 @@
 // The visit form: the clock runs while the visit does; every change is saved on the phone as it is typed.
 import { h, field, clear, duration, toLocalInput, fromLocalInput, confirmDialog, nextId } from '../ui.js';
-import { get, getAll } from '../db.js';
+import { get, getAll, keepDraft, takeDraft, dropDraft } from '../db.js';
 import { on } from '../bus.js';
 import {
   KINDS, getVisit, saveVisit, newPainPoint, stepMinutes, isBlankPainPoint, discardLocal, keepBoth, withdrawVisit,
@@ -33,6 +33,9 @@ export async function render(main, [id], ctx) {
       'Withdrawing: this visit leaves this phone and the managers’ feed as soon as the phone syncs.'));
     return undefined;
   }
+  // Keystrokes the app closed on before IndexedDB held them: the newest content the user typed.
+  const draft = takeDraft(id);
+  if (draft) Object.assign(rec, { rev: draft.rev, version: draft.version, visit: draft.visit, local: draft.local });
   const [siteRows, departmentRows, values] = await Promise.all([getAll('sites'), getAll('departments'), get('kv', 'values')]);
   const sites = new Map(siteRows.map((s) => [s.id, s]));
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
@@ -59,6 +62,7 @@ export async function render(main, [id], ctx) {
 
   // Every change is written at once (the app may close any moment); changes during a write queue one more.
   function changed() {
+    keepDraft(id, rec);
     saved.textContent = 'Saving…';
     if (!pending) save();
     pending = true;
@@ -70,7 +74,10 @@ export async function render(main, [id], ctx) {
       pending = false;
       const stored = await saveVisit(structuredClone(rec), { mode, ...options });
       Object.assign(rec, { rev: stored.rev, version: stored.version, state: stored.state, errors: stored.errors, conflict: stored.conflict });
-      if (!pending) saved.textContent = 'Saved on this phone';
+      if (!pending) {
+        dropDraft(id);
+        saved.textContent = 'Saved on this phone';
+      }
       updateMeta();
     }).catch((err) => {
       saved.textContent = `Not saved: ${err.message}. Keep this screen open and try again.`;
@@ -384,6 +391,7 @@ export async function render(main, [id], ctx) {
 
   main.append(h('h1', {}, KINDS[rec.visit.kind]), clock, saved, stateLine, notice, attention, form, actions);
   draw();
+  if (draft) changed(); // into IndexedDB at once
 
   const interval = setInterval(tick, 1000);
   const stopWatching = on('visits', async (changedId) => {
