@@ -3,7 +3,7 @@
 import { FIRST_LOAD, LATER } from './js/screens.js';
 import { backgroundSync, OUTBOX } from './js/flush.js';
 
-const VERSION = '9d42d642db';
+const VERSION = 'cfa8bc15cf';
 const PREFIX = 'undercover-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const API_CACHE = `${PREFIX}api-v1`;

@@ -33,9 +33,12 @@ export async function render(main, [id], ctx) {
       'Withdrawing: this visit leaves this phone and the managers’ feed as soon as the phone syncs.'));
     return undefined;
   }
-  // Keystrokes the app closed on before IndexedDB held them: the newest content the user typed.
+  // Keystrokes the app closed on before IndexedDB held them: the newest content the user typed, when typed
+  // over this very revision or the one a save then in flight made (else the phone's copy moved on since).
   const draft = takeDraft(id);
-  if (draft) Object.assign(rec, { rev: draft.rev, version: draft.version, visit: draft.visit, local: draft.local });
+  const kept = Boolean(draft) && (draft.rev === rec.rev || draft.rev + 1 === rec.rev);
+  if (kept) Object.assign(rec, { visit: draft.visit, local: draft.local });
+  else dropDraft(id);
   const [siteRows, departmentRows, values] = await Promise.all([getAll('sites'), getAll('departments'), get('kv', 'values')]);
   const sites = new Map(siteRows.map((s) => [s.id, s]));
   const departments = departmentRows.sort((a, b) => a.name.localeCompare(b.name));
@@ -391,7 +394,7 @@ export async function render(main, [id], ctx) {
 
   main.append(h('h1', {}, KINDS[rec.visit.kind]), clock, saved, stateLine, notice, attention, form, actions);
   draw();
-  if (draft) changed(); // into IndexedDB at once
+  if (kept) changed(); // into IndexedDB at once
 
   const interval = setInterval(tick, 1000);
   const stopWatching = on('visits', async (changedId) => {
